@@ -1,0 +1,60 @@
+# Manyi: `make run` serves the app, `make test` runs the tests. Both set up .venv themselves.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+WORKERS ?= 3
+PYTEST_ARGS ?= -n 2
+TRANSLATIONS := feedback/translations
+
+.PHONY: run install install-test translations test lint format bench messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet --editable .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet --editable '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+install-test: $(VENV)/.installed-test translations
+
+# Message catalogues are compiled at install time; the .mo files are not committed.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) -D messages >/dev/null
+
+run: install
+	$(BIN)/manyi db upgrade
+	$(BIN)/manyi demo --if-empty
+	@echo
+	@echo "Manyi is at http://127.0.0.1:$(PORT)/ — sign in at http://127.0.0.1:$(PORT)/login"
+	@echo "Demo accounts and passwords: see README.md (\"Demo data\")."
+	@echo
+	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check feedback surveys tests bench wsgi.py
+	$(BIN)/ruff format --check feedback surveys tests bench wsgi.py
+
+format: install-test
+	$(BIN)/ruff format feedback surveys tests bench wsgi.py
+
+# Extract the strings to translate and merge them into the catalogues (developers only).
+messages: install-test
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+
+bench: install-test
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,1 @@
+"""Audit log: who changed what, when. Every state-changing service writes here."""

@@ -1,0 +1,1 @@
+"""QR codes and printable desk cards (台牌)."""

@@ -1,0 +1,1 @@
+"""Citizens' evaluations: the rating form, transaction tokens, devices, fraud flags."""

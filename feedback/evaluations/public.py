@@ -1,0 +1,191 @@
+"""The public side: the rating form citizens reach from a QR code, and the thank-you page.
+
+Kept apart from the staff pages because it is the hottest path: no login, few queries.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, current_app, g, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import Row, bindparam, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from feedback import clock
+from feedback.errors import ServiceError
+from feedback.evaluations.links import KeyState, check_qr_key
+from feedback.evaluations.models import Channel
+from feedback.evaluations.services import (
+    Contact,
+    InvalidAnswers,
+    Submission,
+    definition_of,
+    find_by_nonce,
+    get_token,
+    submit_evaluation,
+)
+from feedback.extensions import db, limiter
+from feedback.orgs.models import OrgUnit
+from feedback.permissions import public
+from feedback.questionnaires.queries import current_version_for, local_date
+from feedback.windows.models import DISCLOSURES, Window
+
+bp = Blueprint("rate", __name__)
+
+CLIENT_COOKIE = "manyi_cid"
+CLIENT_COOKIE_DAYS = 365
+
+
+def _rating_limit() -> str:
+    return current_app.config["RATING_RATE_LIMIT"]
+
+
+def _window_or_404(code: str) -> Window:
+    window = db.session.scalar(
+        select(Window).where(Window.code == code).options(joinedload(Window.org_unit))
+    )
+    if window is None:
+        abort(404)
+    return window
+
+
+_windows, _units = Window.__table__, OrgUnit.__table__
+# The rating form's window lookup: one Core query, no ORM identity map (the hot path).
+_PUBLIC_WINDOW = (
+    select(_windows.c.id, _windows.c.code, _windows.c.name, _windows.c.active,
+           _windows.c.qr_key_version, _windows.c.category_id,
+           _units.c.name.label("hall_name"))
+    .join(_units, _units.c.id == _windows.c.org_unit_id)
+    .where(_windows.c.code == bindparam("code"))
+)
+
+
+def _public_window_or_404(code: str) -> Row:
+    """What the form and the thank-you page show of a window (id, code, name, hall_name …)."""
+    window = db.session.execute(_PUBLIC_WINDOW, {"code": code}).one_or_none()
+    if window is None:
+        abort(404)
+    return window
+
+
+def _client_id() -> str:
+    """The browser's random id (cookie), made on first visit; set on the response later."""
+    cid = request.cookies.get(CLIENT_COOKIE, "")
+    if len(cid) != 22 or not cid.replace("-", "").replace("_", "").isalnum():
+        cid = secrets.token_urlsafe(16)
+        g.new_client_id = cid
+    return cid
+
+
+@bp.after_app_request
+def _remember_client(response):
+    cid = g.pop("new_client_id", None)
+    if cid is not None:
+        response.set_cookie(CLIENT_COOKIE, cid, max_age=CLIENT_COOKIE_DAYS * 86400,
+                            httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _render_form(code: str, version, *, key: str | None, token=None, values=None,
+                 errors=None, contact_errors=None, status: int = 200):
+    window = _window_or_404(code)
+    on_duty = [s for s in window.staff if s.active]
+    return render_template(
+        "rate/form.html", window=window, definition=definition_of(version), key=key,
+        token=token, staff=on_duty, values=values or {}, errors=errors or {},
+        contact_errors=contact_errors or {}, nonce=secrets.token_urlsafe(24),
+    ), status
+
+
+def _submit(window: Window, key: str | None, channel: Channel, token=None):
+    version = current_version_for(window, local_date(clock.now()))
+    form = request.form
+    contact = Contact(phone=form.get("phone", "").strip()[:32],
+                      consent=form.get("consent") == "yes",
+                      wants_reply=form.get("wants_reply") == "yes")
+    submission = Submission(
+        channel=channel,
+        nonce=(form.get("nonce") or "")[:64] or None,
+        client_id=_client_id(),
+        address=request.remote_addr,
+        staff_session=current_user.is_authenticated,
+        token=token,
+    )
+    try:
+        stored = submit_evaluation(window, version, form, contact, submission)
+        if not stored.duplicate:
+            db.session.commit()
+    except InvalidAnswers as exc:
+        db.session.rollback()
+        return _render_form(window.code, version, key=key, token=token, values=form,
+                            errors=exc.errors, contact_errors=exc.contact_errors, status=422)
+    except ServiceError as exc:
+        db.session.rollback()
+        return render_template("rate/closed.html", window=window, message=exc.message), 409
+    except IntegrityError:
+        # Two taps raced past the nonce check; the other one stored the evaluation.
+        db.session.rollback()
+        existing = find_by_nonce(submission.nonce) if submission.nonce else None
+        if existing is None:
+            raise
+        return render_template("rate/thanks.html", window=window, evaluation=existing)
+    return render_template("rate/thanks.html", window=window, evaluation=stored)
+
+
+@bp.route("/w/<code>", methods=["GET", "POST"])
+@public
+@limiter.limit(_rating_limit, methods=["POST"])
+def form(code: str):
+    """The rating form behind a window's desk-card QR code (``/w/<code>?k=<key>``)."""
+    window = _public_window_or_404(code)
+    key = request.args.get("k")
+    state = check_qr_key(window, key)
+    if state is KeyState.REVOKED:
+        return render_template("rate/closed.html", window=window,
+                               message=_("This QR code has been withdrawn. Please scan the "
+                                         "code on the window's current desk card.")), 410
+    if state is KeyState.INVALID:
+        abort(404)
+    if not window.active:
+        return render_template("rate/closed.html", window=window,
+                               message=_("This window is not accepting ratings.")), 410
+    if request.method == "POST":
+        return _submit(window, key, Channel.QR)
+    _client_id()
+    return _render_form(code, current_version_for(window, local_date(clock.now())), key=key)
+
+
+@bp.route("/t/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_rating_limit, methods=["POST"])
+def token_form(token: str):
+    """The form behind a one-transaction QR code on a receipt (一事一评)."""
+    found = get_token(token) or abort(404)
+    window = _window_or_404(found.window.code)
+    state = found.state(clock.now())
+    if state != "open" and request.method == "GET":
+        message = (_("This evaluation code has been used. Thank you for your rating.")
+                   if state == "used" else _("This evaluation code has expired."))
+        return render_template("rate/closed.html", window=window, message=message), 410
+    if request.method == "POST":
+        return _submit(window, None, Channel.TOKEN, token=found)
+    _client_id()
+    return _render_form(window.code, current_version_for(window, local_date(clock.now())), key=None,
+                        token=found)
+
+
+@bp.route("/w/<code>/about")
+@public
+def about(code: str):
+    """The window's public page: staff on duty (亮身份), commitments (亮承诺), 五公开."""
+    window = _window_or_404(code)
+    if not window.active:
+        abort(404)
+    staff = [s for s in window.staff if s.active]
+    return render_template("rate/about.html", window=window, staff=staff,
+                           disclosures=DISCLOSURES)
+

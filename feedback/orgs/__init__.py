@@ -1,0 +1,1 @@
+"""The organisation tree: province department → city → county → service hall."""

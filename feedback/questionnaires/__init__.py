@@ -1,0 +1,1 @@
+"""Questionnaires in the database: published versions and where each one applies."""

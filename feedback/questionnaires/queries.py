@@ -1,0 +1,161 @@
+"""Reads on questionnaires, above all: which one a window shows today."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import defer
+
+from feedback.accounts.models import User
+from feedback.extensions import db
+from feedback.orgs.models import ServiceCategory
+from feedback.questionnaires.models import Survey, SurveyAssignment, SurveyKind, SurveyVersion
+from feedback.windows.models import Window
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day of ``moment`` where the windows are (``BABEL_DEFAULT_TIMEZONE``).
+
+    Assignment dates are days there: in China, 1 March begins at 16:00 UTC on 28 February,
+    so ``moment.date()`` of a UTC time would start a periodic survey eight hours late.
+    """
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def current_version_for(window: Window, today: date) -> SurveyVersion:
+    """The latest version of the questionnaire that applies to ``window`` on ``today``.
+
+    A periodic survey (社会满意度调查) running today beats the standing one; an assignment to
+    the window beats one to its service trade; otherwise the default questionnaire applies.
+    ``today`` is a local day: pass ``local_date(clock.now())``.
+    """
+    in_dates = and_(
+        or_(SurveyAssignment.starts_on.is_(None), SurveyAssignment.starts_on <= today),
+        or_(SurveyAssignment.ends_on.is_(None), SurveyAssignment.ends_on >= today),
+    )
+    rank = (
+        case((Survey.kind == SurveyKind.PERIODIC, 0), else_=2)
+        + case((SurveyAssignment.window_id.is_not(None), 0), else_=1)
+    )
+    survey_id = db.session.scalar(
+        select(Survey.id)
+        .join(SurveyAssignment)
+        .where(
+            Survey.active.is_(True),
+            or_(SurveyAssignment.window_id == window.id,
+                SurveyAssignment.category_id == window.category_id),
+            in_dates,
+        )
+        .order_by(rank, SurveyAssignment.id.desc())
+        .limit(1)
+    )
+    if survey_id is None:
+        survey_id = db.session.scalar(select(Survey.id).where(Survey.is_default.is_(True)))
+    if survey_id is None:
+        raise LookupError("no default questionnaire: run `manyi db upgrade`")
+    return db.session.scalars(
+        select(SurveyVersion)
+        .where(SurveyVersion.survey_id == survey_id)
+        .order_by(SurveyVersion.number.desc())
+        .limit(1)
+    ).one()
+
+
+class AssignmentRow(NamedTuple):
+    """An assignment with its target: ``category`` or ``window`` is None."""
+
+    assignment: SurveyAssignment
+    category: ServiceCategory | None
+    window: Window | None
+
+
+class SurveyRow(NamedTuple):
+    """A line of the questionnaire list."""
+
+    survey: Survey
+    version_number: int | None
+    assignments: list[AssignmentRow]
+
+
+class VersionRow(NamedTuple):
+    """A published version and the name of who published it (None: the system)."""
+
+    version: SurveyVersion
+    published_by: str | None
+
+
+def get_survey(survey_id: int) -> Survey | None:
+    return db.session.get(Survey, survey_id)
+
+
+def get_version(survey: Survey, number: int) -> SurveyVersion | None:
+    return db.session.scalar(
+        select(SurveyVersion).where(SurveyVersion.survey_id == survey.id,
+                                    SurveyVersion.number == number)
+    )
+
+
+def get_current_version(survey: Survey) -> SurveyVersion | None:
+    """The latest version, loaded alone (``Survey.current_version`` loads them all)."""
+    return db.session.scalar(
+        select(SurveyVersion).where(SurveyVersion.survey_id == survey.id)
+        .order_by(SurveyVersion.number.desc()).limit(1)
+    )
+
+
+def get_assignment(survey: Survey, assignment_id: int) -> SurveyAssignment | None:
+    return db.session.scalar(
+        select(SurveyAssignment).where(SurveyAssignment.id == assignment_id,
+                                       SurveyAssignment.survey_id == survey.id)
+    )
+
+
+def list_assignments(survey: Survey | None = None) -> list[AssignmentRow]:
+    """Assignments of ``survey`` (of every survey when None): trades first, then windows."""
+    query = (
+        select(SurveyAssignment, ServiceCategory, Window)
+        .outerjoin(ServiceCategory, SurveyAssignment.category_id == ServiceCategory.id)
+        .outerjoin(Window, SurveyAssignment.window_id == Window.id)
+        .order_by(SurveyAssignment.window_id.is_not(None), ServiceCategory.position,
+                  Window.code, SurveyAssignment.starts_on, SurveyAssignment.id)
+    )
+    if survey is not None:
+        query = query.where(SurveyAssignment.survey_id == survey.id)
+    return [AssignmentRow(*row) for row in db.session.execute(query)]
+
+
+def list_surveys() -> list[SurveyRow]:
+    """Every questionnaire: the default first, then active ones, by name."""
+    numbers = {
+        survey_id: number
+        for survey_id, number in db.session.execute(
+            select(SurveyVersion.survey_id, func.max(SurveyVersion.number))
+            .group_by(SurveyVersion.survey_id)
+        )
+    }
+    assignments: dict[int, list[AssignmentRow]] = defaultdict(list)
+    for row in list_assignments():
+        assignments[row.assignment.survey_id].append(row)
+    surveys = db.session.scalars(
+        select(Survey).order_by(Survey.is_default.desc(), Survey.active.desc(), Survey.name,
+                                Survey.id)
+    )
+    return [SurveyRow(s, numbers.get(s.id), assignments[s.id]) for s in surveys]
+
+
+def list_versions(survey: Survey) -> list[VersionRow]:
+    """The survey's versions, newest first, without their (large) definitions."""
+    rows = db.session.execute(
+        select(SurveyVersion, User.display_name, User.username)
+        .outerjoin(User, SurveyVersion.published_by_id == User.id)
+        .where(SurveyVersion.survey_id == survey.id)
+        .options(defer(SurveyVersion.definition))
+        .order_by(SurveyVersion.number.desc())
+    )
+    return [VersionRow(version, display_name or username)
+            for version, display_name, username in rows]

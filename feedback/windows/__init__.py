@@ -1,0 +1,1 @@
+"""Service windows and their staff: administration, photos, spreadsheet import."""

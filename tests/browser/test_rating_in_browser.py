@@ -1,0 +1,59 @@
+"""A citizen scans the desk card's QR code with a phone, rates, and reaches the thank-you page."""
+
+from __future__ import annotations
+
+import io
+
+import zxingcpp
+from PIL import Image
+from sqlalchemy import select
+
+from feedback.accounts.models import Role
+from feedback.evaluations.models import Evaluation
+from feedback.extensions import db
+from tests.conftest import PASSWORD
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit], button[type=submit]:not(.link)")
+    page.wait_for_url(f"{base}/")
+
+
+def test_decoded_qr_link_leads_to_form_and_thanks(live_server, desktop, phone, make_staff,
+                                                  make_user):
+    staff = make_staff(name="王芳")
+    window = staff.window
+    make_user(Role.MANAGER, username="mgr", windows=[window])
+
+    # The manager downloads the desk card's QR code ...
+    sign_in(desktop, live_server, "mgr")
+    png = desktop.request.get(f"{live_server}/windows/{window.code}/qr.png").body()
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert len(decoded) == 1
+    link = decoded[0].text
+    assert link.startswith(f"{live_server}/w/{window.code}?k=")
+
+    # ... and a citizen's phone opens it.
+    phone.goto(link)
+    assert window.name in phone.content()
+    phone.locator("fieldset.levels-big").get_by_text("非常不满意", exact=True).click()
+    phone.get_by_text("态度差").click()
+    phone.get_by_text("王芳").click()
+    phone.fill("textarea[name=comment]", "等了一个小时")
+    phone.get_by_role("button", name="提交评价").click()
+    phone.wait_for_selector("[data-testid=tracking-no]")
+    tracking_no = phone.inner_text("[data-testid=tracking-no]").strip()
+
+    stored = db.session.scalars(select(Evaluation)).one()
+    assert stored.level == 1
+    assert stored.answers["reasons"] == ["attitude"]
+    assert stored.staff_id == staff.id
+    assert stored.comment == "等了一个小时"
+    assert stored.tracking_no == tracking_no
+
+    # The manager sees it.
+    desktop.goto(f"{live_server}/admin/evaluations")
+    assert "等了一个小时" in desktop.content()
