@@ -4,14 +4,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, make_url, text
+from werkzeug.security import generate_password_hash
 
 _RUN_DIR = tempfile.mkdtemp(prefix="manyi-tests-")
 os.environ["MANYI_INSTANCE_PATH"] = os.path.join(_RUN_DIR, "instance")
@@ -80,6 +82,30 @@ def database_url(tmp_path_factory) -> str:
     return DATABASE_URL
 
 
+class IsolatedClient(FlaskClient):
+    """A client whose every request runs in its own application context, as in production.
+
+    The ``app`` fixture keeps one application context pushed for the whole test and Flask
+    would reuse it for requests, so ``g`` (the signed-in user, the chosen language) and the
+    database session would leak from one request, and from one client, to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # the test reads what the request wrote, not stale copies
+        return response
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch):
+    """Scrypt costs ~70 ms a hash; the suite signs in hundreds of users, it does not test
+    hashing (tests/accounts checks the production algorithm separately)."""
+    quick = functools.partial(generate_password_hash, method="pbkdf2:sha256:1")
+    monkeypatch.setattr("feedback.accounts.models.generate_password_hash", quick)
+
+
 @pytest.fixture
 def make_app(database_url, tmp_path):
     """Build an app with extra config (``make_app(WTF_CSRF_ENABLED=True)``)."""
@@ -87,6 +113,7 @@ def make_app(database_url, tmp_path):
 
     def _make(**overrides) -> Flask:
         app = create_app({**_config(tmp_path), **overrides})
+        app.test_client_class = IsolatedClient
         apps.append(app)
         return app
 

@@ -19,7 +19,6 @@ from flask import Flask, url_for
 from flask.testing import FlaskClient
 from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from feedback import create_app
 from feedback.accounts.models import Role, User
@@ -30,26 +29,6 @@ from feedback.windows.models import Staff, Window
 
 PASSWORD = "correct-horse-42"
 ROLES = tuple(Role)
-
-
-class IsolatedClient(FlaskClient):
-    """A client whose every request runs in its own application context, as in production.
-
-    The ``app`` fixture keeps one application context pushed for the whole test and Flask
-    reuses it for requests to the same app, so ``g`` (where Flask-Login caches the signed-in
-    user) would leak from one request, and from one client, to the next.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch):
-    """Scrypt costs ~70 ms a hash; these tests sign in hundreds of users, not test hashing."""
-    quick = functools.partial(generate_password_hash, method="pbkdf2:sha256:1")
-    monkeypatch.setattr("feedback.accounts.models.generate_password_hash", quick)
 
 
 # --- the routes, read from the url map -------------------------------------------------------
@@ -210,7 +189,6 @@ def sign_in(app) -> Callable[[User], FlaskClient]:
     """``sign_in(user)``: a new client with a session of ``user``."""
 
     def _sign_in(user: User) -> FlaskClient:
-        app.test_client_class = IsolatedClient
         client = app.test_client()
         response = client.post("/login", data={"username": user.username, "password": PASSWORD})
         assert response.status_code == 302, f"{user.username} could not sign in"
@@ -238,7 +216,6 @@ def call(client: FlaskClient, method: str, path: str, data: dict | None = None):
 
 @pytest.mark.parametrize(("route", "method"), anonymous_cases())
 def test_anonymous_visitors_are_sent_to_sign_in(app, route, method):
-    app.test_client_class = IsolatedClient
     path = url(app, route.endpoint, **placeholder_args(route, missing=False))
     response = call(app.test_client(), method, path)
 
@@ -259,7 +236,6 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, route, method):
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "admin-session"])
 def test_device_routes_refuse_requests_without_a_key(app, as_role, route, method, signed_in):
     """A device key is the only way in: not even an administrator's session will do."""
-    app.test_client_class = IsolatedClient
     client = as_role(Role.ADMIN) if signed_in else app.test_client()
     path = url(app, route.endpoint, **placeholder_args(route, missing=False))
     response = client.open(path, method=method, json={})

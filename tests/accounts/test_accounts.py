@@ -23,27 +23,7 @@ PASSWORD = "correct-horse-42"
 WRONG_LOGIN = "Wrong username or password, or the account is locked or disabled."
 
 
-class IsolatedClient(FlaskClient):
-    """A client whose every request runs in its own application context, as in production.
-
-    The ``app`` fixture keeps one application context pushed for the whole test and Flask
-    reuses it for requests to the same app, so ``g`` (where Flask-Login caches the signed-in
-    user) would leak from one request, and from one client, to the next.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app) -> FlaskClient:
-    app.test_client_class = IsolatedClient
-    return app.test_client()
-
-
 def new_client(app: Flask) -> FlaskClient:
-    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -16,3 +16,16 @@ def test_user_can_log_in_and_out(client, auth, make_user):
     assert client.get("/admin/users").status_code == 200
     auth.logout()
     assert client.get("/admin/users").status_code == 302
+
+
+def test_passwords_are_stored_with_scrypt(app, monkeypatch):
+    """The suite swaps in a fast hash; production keeps Werkzeug's memory-hard scrypt."""
+    from feedback.accounts.models import User
+
+    monkeypatch.undo()
+    user = User()
+    user.set_password("correct-horse-42")
+    assert user.password_hash.startswith("scrypt:")
+    assert "correct-horse-42" not in user.password_hash
+    assert user.check_password("correct-horse-42")
+    assert not user.check_password("correct-horse-43")

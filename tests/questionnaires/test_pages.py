@@ -186,11 +186,11 @@ def test_assign_to_a_trade_and_to_a_window_and_remove(client, admin, make_survey
     assert by_target[(None, window.id)].ends_on is None
     assert len(audit("survey.assign")) == 2
 
-    removed = by_target[(licensing.id, None)]
-    response = client.post(f"/admin/surveys/{survey.id}/assignments/{removed.id}/remove")
+    removed_id = by_target[(licensing.id, None)].id
+    response = client.post(f"/admin/surveys/{survey.id}/assignments/{removed_id}/remove")
     assert response.status_code == 302
     assert [a.window_id for a in assignments_of(survey)] == [window.id]
-    assert audit("survey.unassign")[0].changes["assignment"] == removed.id
+    assert audit("survey.unassign")[0].changes["assignment"] == removed_id
 
 
 def test_an_assignment_is_removed_only_through_its_own_survey(client, admin, make_survey,
