@@ -113,3 +113,5 @@ class Config:
         self.EVALUATION_BURST_COUNT = _int("EVALUATION_BURST_COUNT", 30)
         self.EVALUATION_BURST_MINUTES = _int("EVALUATION_BURST_MINUTES", 10)
         self.EVALUATION_TOKEN_DAYS = _int("EVALUATION_TOKEN_DAYS", 7)
+        self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
+        self.API_PUBLIC_RATE_LIMIT = os.environ.get("API_PUBLIC_RATE_LIMIT", "60 per minute")

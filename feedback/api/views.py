@@ -59,16 +59,13 @@ from feedback.windows.queries import get_window_by_code
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # keys in a header, not cookies: there is no cross-site request to forge
 
-DEFAULT_DEVICE_RATE_LIMIT = "120 per minute"
-DEFAULT_PUBLIC_RATE_LIMIT = "60 per minute"
-
 
 def _device_limit() -> str:
-    return current_app.config.get("API_RATE_LIMIT", DEFAULT_DEVICE_RATE_LIMIT)
+    return current_app.config["API_RATE_LIMIT"]
 
 
 def _public_limit() -> str:
-    return current_app.config.get("API_PUBLIC_RATE_LIMIT", DEFAULT_PUBLIC_RATE_LIMIT)
+    return current_app.config["API_PUBLIC_RATE_LIMIT"]
 
 
 @bp.errorhandler(InvalidRequest)

@@ -30,7 +30,7 @@ from feedback.evaluations.services import (
 from feedback.extensions import db, limiter
 from feedback.orgs.models import OrgUnit
 from feedback.permissions import public
-from feedback.questionnaires.queries import current_version_for, local_date
+from feedback.questionnaires.queries import current_version_for, current_version_ref, local_date
 from feedback.windows.models import DISCLOSURES, Window
 
 bp = Blueprint("rate", __name__)
@@ -102,7 +102,7 @@ def _render_form(code: str, version, *, key: str | None, token=None, values=None
 
 
 def _submit(window: Window, key: str | None, channel: Channel, token=None):
-    version = current_version_for(window, local_date(clock.now()))
+    version = current_version_ref(window.id, window.category_id, local_date(clock.now()))
     form = request.form
     contact = Contact(phone=form.get("phone", "").strip()[:32],
                       consent=form.get("consent") == "yes",

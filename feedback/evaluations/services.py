@@ -34,6 +34,7 @@ from feedback.evaluations.models import (
 )
 from feedback.extensions import db
 from feedback.questionnaires.models import SurveyVersion
+from feedback.questionnaires.queries import VersionRef
 from feedback.windows.models import Staff, Window
 from surveys import (
     COMMENT_KEY,
@@ -117,7 +118,7 @@ _DEFINITIONS: dict[str, SurveyDefinition] = {}
 _INSERT = insert(Evaluation.__table__).returning(Evaluation.__table__.c.id)
 
 
-def definition_of(version: SurveyVersion) -> SurveyDefinition:
+def definition_of(version: SurveyVersion | VersionRef) -> SurveyDefinition:
     """The parsed questionnaire of a version, parsed once per process.
 
     Keyed by the content's fingerprint, so the cache can never serve other content.
@@ -126,14 +127,16 @@ def definition_of(version: SurveyVersion) -> SurveyDefinition:
     if definition is None:
         if len(_DEFINITIONS) > 256:
             _DEFINITIONS.clear()
-        definition = SurveyDefinition.from_dict(version.definition)
+        raw = getattr(version, "definition", None) or db.session.scalar(
+            select(SurveyVersion.definition).where(SurveyVersion.id == version.id))
+        definition = SurveyDefinition.from_dict(raw)
         _DEFINITIONS[version.fingerprint] = definition
     return definition
 
 
 def submit_evaluation(
     window: WindowLike,
-    version: SurveyVersion,
+    version: SurveyVersion | VersionRef,
     raw_answers: Mapping[str, Any],
     contact: Contact,
     submission: Submission,

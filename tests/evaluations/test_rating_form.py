@@ -156,3 +156,16 @@ def test_rating_from_a_signed_in_session_is_flagged(client, auth, make_window, m
     auth.login("insider")
     submit(client, window, overall="5")
     assert count(flag_reason=FlagReason.STAFF_SESSION) == 1
+
+
+def test_a_citizen_can_rate_in_english(client, make_window):
+    window = make_window()
+    chinese = client.get(form_url(window))
+    switch = re.search(r'class="lang-switch" href="([^"]+)"', chinese.text).group(1)
+    english = client.get(switch.replace("&amp;", "&"))
+    assert "Submit rating" in english.text and "提交评价" not in english.text
+    # The form posts to its own address, so the answer comes back in English too.
+    thanks = client.post(switch.replace("&amp;", "&"),
+                         data={"nonce": nonce_of(english.text), "overall": "4"})
+    assert "Thank you for your rating!" in thanks.text
+    assert count() == 1
