@@ -7,7 +7,7 @@ WORKERS ?= 3
 PYTEST_ARGS ?= -n 2
 TRANSLATIONS := feedback/translations
 
-.PHONY: run install install-test translations test lint format bench messages clean
+.PHONY: run install install-test translations test lint bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +21,15 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet --editable '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed translations
+WEBFONT := static/fonts/manyi-cjk.woff2
 
-install-test: $(VENV)/.installed-test translations
+install: $(VENV)/.installed translations $(WEBFONT)
+
+install-test: $(VENV)/.installed-test translations $(WEBFONT)
+
+# Chinese for browsers without a CJK font of their own, cut from the bundled Noto Sans CJK.
+$(WEBFONT): $(VENV)/.installed feedback/translations/zh/LC_MESSAGES/messages.po tools/build_webfont.py
+	$(BIN)/python -m tools.build_webfont
 
 # Message catalogues are compiled at install time; the .mo files are not committed.
 translations: $(VENV)/.installed
@@ -42,11 +48,7 @@ test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test
-	$(BIN)/ruff check feedback surveys tests bench wsgi.py
-	$(BIN)/ruff format --check feedback surveys tests bench wsgi.py
-
-format: install-test
-	$(BIN)/ruff format feedback surveys tests bench wsgi.py
+	$(BIN)/ruff check feedback surveys tests bench tools wsgi.py
 
 # Extract the strings to translate and merge them into the catalogues (developers only).
 messages: install-test

@@ -9,6 +9,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from feedback.accounts.models import Role
+from feedback.evaluations.links import qr_key
 from feedback.evaluations.models import Evaluation
 from feedback.extensions import db
 from tests.conftest import PASSWORD
@@ -57,3 +58,22 @@ def test_decoded_qr_link_leads_to_form_and_thanks(live_server, desktop, phone, m
     # The manager sees it.
     desktop.goto(f"{live_server}/admin/evaluations")
     assert "等了一个小时" in desktop.content()
+
+
+def test_chinese_renders_with_a_chinese_font_even_without_one_installed(live_server, phone,
+                                                                        make_window):
+    """No empty boxes: the page's own web font covers a machine that has no Chinese font."""
+    window = make_window(name="不动产登记窗口")
+    phone.goto(f"{live_server}/w/{window.code}?k={qr_key(window)}")
+    phone.evaluate("document.fonts.ready")
+    cdp = phone.context.new_cdp_session(phone)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    for selector in (".window-head h1", "label.level-5 span", "button.submit"):
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        families = {font["familyName"] for font in fonts}
+        assert any("CJK" in name or "Han" in name or "Hei" in name or "PingFang" in name
+                   for name in families), (selector, families)
+        assert "DejaVu Sans" not in families, (selector, families)
