@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
+
+from feedback.extensions import db
+
+if TYPE_CHECKING:
+    from flask_wtf import FlaskForm
+
+    from feedback.errors import ServiceError
 
 
 class CodeList:
@@ -20,3 +29,11 @@ class CodeList:
 
 def split_codes(text: str) -> list[str]:
     return [part for part in text.replace(",", " ").replace("，", " ").split() if part]
+
+
+def refuse(form: FlaskForm, exc: ServiceError, default_field: str) -> None:
+    """A service refused the write: undo the request's changes and show why on the form,
+    beside the field the service named (or ``default_field`` when the form has no such one)."""
+    db.session.rollback()
+    field = getattr(form, exc.field or "", None) or getattr(form, default_field)
+    field.errors = [*field.errors, exc.message]

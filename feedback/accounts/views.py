@@ -17,7 +17,7 @@ from feedback.accounts.services import (
 )
 from feedback.errors import ServiceError
 from feedback.extensions import db, limiter
-from feedback.forms import split_codes
+from feedback.forms import refuse, split_codes
 from feedback.orgs.queries import resolve_unit
 from feedback.pagination import paginate
 from feedback.permissions import login_required, public
@@ -111,11 +111,6 @@ def _scope_args(form: UserForm) -> dict:
     }
 
 
-def _field_error(form: UserForm, exc: ServiceError) -> None:
-    field = getattr(form, exc.field or "", None) or form.role
-    field.errors = [*field.errors, exc.message]
-
-
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @login_required(Role.ADMIN)
 def new_user():
@@ -127,8 +122,7 @@ def new_user():
                 **_scope_args(form),
             )
         except ServiceError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
+            refuse(form, exc, "role")
         else:
             db.session.commit()
             flash(_("User %(name)s created.", name=user.username), "success")
@@ -150,8 +144,7 @@ def edit_user(user_id: int):
         try:
             update_user(current_user, user, active=form.active.data, **_scope_args(form))
         except ServiceError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
+            refuse(form, exc, "role")
         else:
             db.session.commit()
             flash(_("User %(name)s saved.", name=user.username), "success")

@@ -13,6 +13,7 @@ from feedback.evaluations.models import Evaluation
 from feedback.evaluations.queries import evaluations_query
 from feedback.evaluations.services import issue_token, restore_evaluation, reveal_phone
 from feedback.extensions import db
+from feedback.forms import refuse
 from feedback.pagination import paginate
 from feedback.permissions import login_required, may, require
 from feedback.windows.queries import get_window_by_code
@@ -109,8 +110,7 @@ def tokens(code: str):
         try:
             token = issue_token(window, form.transaction_no.data, actor=current_user)
         except ServiceError as exc:
-            db.session.rollback()
-            form.transaction_no.errors.append(exc.message)
+            refuse(form, exc, "transaction_no")
         else:
             db.session.commit()
     return render_template("evaluations/tokens.html", window=window, form=form, token=token,

@@ -7,6 +7,7 @@ from flask_login import current_user
 from feedback.accounts.models import Role
 from feedback.errors import ServiceError
 from feedback.extensions import db
+from feedback.forms import refuse
 from feedback.orgs.forms import KIND_LABELS, NewUnitForm, UnitForm
 from feedback.orgs.models import OrgUnit, UnitKind
 from feedback.orgs.queries import get_unit_by_code, list_visible_units, resolve_unit
@@ -47,8 +48,7 @@ def new():
             unit = create_unit(current_user, code=form.code.data, name=form.name.data,
                                kind=UnitKind(form.kind.data), parent=parent)
         except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "code").errors.append(exc.message)
+            refuse(form, exc, "code")
         else:
             db.session.commit()
             flash(_("Unit %(name)s created.", name=unit.name), "success")
@@ -65,8 +65,7 @@ def edit(code: str):
         try:
             update_unit(current_user, unit, name=form.name.data, active=form.active.data)
         except ServiceError as exc:
-            db.session.rollback()
-            form.name.errors.append(exc.message)
+            refuse(form, exc, "name")
         else:
             db.session.commit()
             flash(_("Unit %(name)s saved.", name=unit.name), "success")

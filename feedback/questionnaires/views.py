@@ -10,6 +10,7 @@ from flask_login import current_user
 from feedback.accounts.models import Role
 from feedback.errors import ServiceError
 from feedback.extensions import db
+from feedback.forms import refuse
 from feedback.orgs.models import ServiceCategory
 from feedback.orgs.queries import list_categories
 from feedback.permissions import login_required
@@ -71,8 +72,7 @@ def new():
             survey = create_survey(current_user, name=form.name.data,
                                    kind=SurveyKind(form.kind.data))
         except ServiceError as exc:
-            db.session.rollback()
-            form.name.errors.append(exc.message)
+            refuse(form, exc, "name")
         else:
             db.session.commit()
             flash(_("Questionnaire %(name)s created from the default questionnaire.",
@@ -137,8 +137,7 @@ def assignments(survey_id: int):
                           window=windows[0] if windows else None,
                           starts_on=form.starts_on.data, ends_on=form.ends_on.data)
         except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "category").errors.append(exc.message)
+            refuse(form, exc, "category")
         else:
             db.session.commit()
             flash(_("Assignment added."), "success")

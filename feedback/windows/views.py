@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from feedback.accounts.models import Role
 from feedback.errors import ServiceError
 from feedback.extensions import db
+from feedback.forms import refuse
 from feedback.orgs.queries import get_unit_by_code, list_categories, resolve_unit
 from feedback.pagination import paginate
 from feedback.permissions import login_required, may, public, require
@@ -95,8 +96,7 @@ def new():
                 category=_category(form.category.data), **_public_text(form),
             )
         except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "name").errors.append(exc.message)
+            refuse(form, exc, "name")
         else:
             db.session.commit()
             flash(_("Window %(name)s created.", name=window.name), "success")
@@ -126,8 +126,7 @@ def edit(code: str):
                 )
             update_window_text(current_user, window, **_public_text(form))
         except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "name").errors.append(exc.message)
+            refuse(form, exc, "name")
         else:
             db.session.commit()
             flash(_("Window %(name)s saved.", name=window.name), "success")
@@ -152,8 +151,7 @@ def new_staff(code: str):
             if form.photo.data:
                 save_staff_photo(current_user, staff, form.photo.data.stream)
         except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "name").errors.append(exc.message)
+            refuse(form, exc, "name")
         else:
             db.session.commit()
             flash(_("%(name)s added.", name=staff.name), "success")
@@ -176,8 +174,7 @@ def edit_staff(staff_id: int):
             if form.photo.data:
                 save_staff_photo(current_user, staff, form.photo.data.stream)
         except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "name").errors.append(exc.message)
+            refuse(form, exc, "name")
         else:
             db.session.commit()
             flash(_("%(name)s saved.", name=staff.name), "success")
