@@ -138,7 +138,7 @@ def device_group() -> None:
 @with_appcontext
 def create_device_command(name: str, windows: tuple[str, ...]) -> None:
     """Create a device NAME for the given windows and print its key (shown this once only)."""
-    from feedback.evaluations.services import create_device
+    from feedback.evaluations.devices import create_device
     from feedback.windows.queries import resolve_windows
 
     try:
@@ -171,7 +171,7 @@ def list_devices_command() -> None:
 @with_appcontext
 def revoke_device_command(name_or_prefix: str) -> None:
     """Revoke a device by name or key prefix: its key is refused from now on."""
-    from feedback.evaluations.services import find_device, revoke_device
+    from feedback.evaluations.devices import find_device, revoke_device
 
     try:
         device = find_device(name_or_prefix)

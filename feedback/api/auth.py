@@ -18,8 +18,8 @@ from sqlalchemy import or_, select, update
 
 from feedback import clock
 from feedback.errors import error_response
+from feedback.evaluations.devices import check_device_key
 from feedback.evaluations.models import Device, device_windows
-from feedback.evaluations.services import check_device_key
 from feedback.extensions import db
 from feedback.permissions import ACCESS_ATTR
 from feedback.windows.models import Window

@@ -10,7 +10,7 @@ from feedback.extensions import db
 @pytest.fixture
 def make_device(app, make_window):
     """``make_device(windows=[...])`` → ``(device, key)``, through the real service."""
-    from feedback.evaluations.services import create_device
+    from feedback.evaluations.devices import create_device
 
     counter = iter(range(1, 1_000_000))
 

@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from feedback import clock
 from feedback.audit.models import AuditLog
-from feedback.evaluations.models import Device, Evaluation, EvaluationToken
-from feedback.evaluations.services import (
+from feedback.evaluations.devices import (
     check_device_key,
     create_device,
     hash_device_key,
     revoke_device,
 )
+from feedback.evaluations.models import Device, Evaluation, EvaluationToken
 from feedback.extensions import db
 
 DEVICE_ROUTES = [
