@@ -52,7 +52,7 @@ from feedback.evaluations.services import (
 from feedback.extensions import csrf, db, limiter
 from feedback.orgs.models import OrgUnit, ServiceCategory
 from feedback.permissions import public
-from feedback.questionnaires.queries import current_version_for, local_date
+from feedback.questionnaires.queries import current_version_ref, local_date
 from feedback.windows.models import Window
 from feedback.windows.queries import get_window_by_code
 
@@ -114,7 +114,7 @@ def create_evaluation():
     if nonce is not None and (earlier := find_by_nonce(nonce)) is not None:
         return _replayed(earlier, window)  # even if the window closed since the first try
     _check_active(window)
-    version = current_version_for(window, local_date(now))
+    version = current_version_ref(window.id, window.category_id, local_date(now))
     try:
         token = _transaction_token(body, window, device)
         submission = Submission(channel=Channel.DEVICE, device=device, nonce=nonce, token=token,

@@ -21,8 +21,7 @@ from feedback.evaluations.services import get_token
 from feedback.extensions import db
 from feedback.orgs.queries import get_unit_by_code
 from feedback.permissions import login_required, require
-from feedback.windows.models import Window
-from feedback.windows.queries import get_window_by_code
+from feedback.windows.views import get_window
 
 bp = Blueprint("cards", __name__)
 
@@ -34,12 +33,6 @@ IMAGE_TYPES = {"png": ("image/png", qr_png), "svg": ("image/svg+xml", qr_svg)}
 # windows fit; a province printing everything at once is asked to go unit by unit.
 MAX_CARDS_PER_PDF = 100
 PRIVATE = {"Cache-Control": "private, no-store"}
-
-
-def get_window(code: str, action: str) -> Window:
-    """The window with ``code`` (404) that the current user may ``action`` (403)."""
-    window = get_window_by_code(code) or abort(404)
-    return require(action, window)
 
 
 def _qr_response(data: str, fmt: str) -> Response:

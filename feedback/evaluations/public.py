@@ -30,8 +30,9 @@ from feedback.evaluations.services import (
 from feedback.extensions import db, limiter
 from feedback.orgs.models import OrgUnit
 from feedback.permissions import public
-from feedback.questionnaires.queries import current_version_for, current_version_ref, local_date
+from feedback.questionnaires.queries import VersionRef, current_version_ref, local_date
 from feedback.windows.models import DISCLOSURES, Window
+from feedback.windows.queries import list_staff
 
 bp = Blueprint("rate", __name__)
 
@@ -71,6 +72,10 @@ def _public_window_or_404(code: str) -> Row:
     return window
 
 
+def _version_today(window: Window | Row) -> VersionRef:
+    return current_version_ref(window.id, window.category_id, local_date(clock.now()))
+
+
 def _client_id() -> str:
     """The browser's random id (cookie), made on first visit; set on the response later."""
     cid = request.cookies.get(CLIENT_COOKIE, "")
@@ -90,19 +95,17 @@ def _remember_client(response):
     return response
 
 
-def _render_form(code: str, version, *, key: str | None, token=None, values=None,
-                 errors=None, contact_errors=None, status: int = 200):
-    window = _window_or_404(code)
-    on_duty = [s for s in window.staff if s.active]
+def _render_form(window: Window | Row, version: VersionRef, *, key: str | None, token=None,
+                 values=None, errors=None, contact_errors=None, status: int = 200):
     return render_template(
-        "rate/form.html", window=window, definition=definition_of(version), key=key,
-        token=token, staff=on_duty, values=values or {}, errors=errors or {},
+        "rate/form.html", window=window, definition=definition_of(version), key=key, token=token,
+        staff=list_staff(window, include_inactive=False), values=values or {}, errors=errors or {},
         contact_errors=contact_errors or {}, nonce=secrets.token_urlsafe(24),
     ), status
 
 
 def _submit(window: Window, key: str | None, channel: Channel, token=None):
-    version = current_version_ref(window.id, window.category_id, local_date(clock.now()))
+    version = _version_today(window)
     form = request.form
     contact = Contact(phone=form.get("phone", "").strip()[:32],
                       consent=form.get("consent") == "yes",
@@ -121,7 +124,7 @@ def _submit(window: Window, key: str | None, channel: Channel, token=None):
             db.session.commit()
     except InvalidAnswers as exc:
         db.session.rollback()
-        return _render_form(window.code, version, key=key, token=token, values=form,
+        return _render_form(window, version, key=key, token=token, values=form,
                             errors=exc.errors, contact_errors=exc.contact_errors, status=422)
     except ServiceError as exc:
         db.session.rollback()
@@ -156,7 +159,7 @@ def form(code: str):
     if request.method == "POST":
         return _submit(window, key, Channel.QR)
     _client_id()
-    return _render_form(code, current_version_for(window, local_date(clock.now())), key=key)
+    return _render_form(window, _version_today(window), key=key)
 
 
 @bp.route("/t/<token>", methods=["GET", "POST"])
@@ -165,7 +168,7 @@ def form(code: str):
 def token_form(token: str):
     """The form behind a one-transaction QR code on a receipt (一事一评)."""
     found = get_token(token) or abort(404)
-    window = _window_or_404(found.window.code)
+    window = found.window
     state = found.state(clock.now())
     if state != "open" and request.method == "GET":
         message = (_("This evaluation code has been used. Thank you for your rating.")
@@ -174,8 +177,7 @@ def token_form(token: str):
     if request.method == "POST":
         return _submit(window, None, Channel.TOKEN, token=found)
     _client_id()
-    return _render_form(window.code, current_version_for(window, local_date(clock.now())), key=None,
-                        token=found)
+    return _render_form(window, _version_today(window), key=None, token=found)
 
 
 @bp.route("/w/<code>/about")
@@ -185,7 +187,7 @@ def about(code: str):
     window = _window_or_404(code)
     if not window.active:
         abort(404)
-    staff = [s for s in window.staff if s.active]
-    return render_template("rate/about.html", window=window, staff=staff,
+    return render_template("rate/about.html", window=window,
+                           staff=list_staff(window, include_inactive=False),
                            disclosures=DISCLOSURES)
 

@@ -16,7 +16,7 @@ from feedback.extensions import db
 from feedback.forms import refuse
 from feedback.pagination import paginate
 from feedback.permissions import login_required, may, require
-from feedback.windows.queries import get_window_by_code
+from feedback.windows.views import get_window
 
 bp = Blueprint("evaluations", __name__, url_prefix="/admin")
 
@@ -35,8 +35,7 @@ def get_evaluation(evaluation_id: int) -> Evaluation:
 def index():
     window = None
     if request.args.get("window"):
-        window = get_window_by_code(request.args["window"]) or abort(404)
-        require("view", window)
+        window = get_window(request.args["window"], "view")
     flagged = request.args.get("flagged") == "1"
     query = evaluations_query(
         current_user, window=window, level=request.args.get("level", type=int),
@@ -102,8 +101,7 @@ def phone(evaluation_id: int):
 @login_required(Role.ADMIN, Role.SUPERVISOR, Role.MANAGER, Role.STAFF)
 def tokens(code: str):
     """Staff issue a one-transaction evaluation code (一事一评) to print on the receipt."""
-    window = get_window_by_code(code) or abort(404)
-    require("view", window)
+    window = get_window(code, "view")
     form = TokenForm()
     token = None
     if form.validate_on_submit():

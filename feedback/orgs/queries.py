@@ -26,6 +26,14 @@ def resolve_unit(code: str | None, field: str = "org_unit") -> OrgUnit | None:
     return unit
 
 
+def resolve_category(category_id: int | None, field: str = "category") -> ServiceCategory:
+    """The service trade with this id; ``ServiceError`` when there is none."""
+    category = db.session.get(ServiceCategory, category_id) if category_id else None
+    if category is None:
+        raise ServiceError(_("Please choose a service trade."), field)
+    return category
+
+
 def list_visible_units(user: User) -> list[OrgUnit]:
     """The units ``user`` may see, in tree order (a parent before its children)."""
     return list(

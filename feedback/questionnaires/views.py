@@ -11,8 +11,7 @@ from feedback.accounts.models import Role
 from feedback.errors import ServiceError
 from feedback.extensions import db
 from feedback.forms import refuse
-from feedback.orgs.models import ServiceCategory
-from feedback.orgs.queries import list_categories
+from feedback.orgs.queries import list_categories, resolve_category
 from feedback.permissions import login_required
 from feedback.questionnaires.forms import (
     CHOICE_TYPES,
@@ -131,8 +130,7 @@ def assignments(survey_id: int):
     if form.validate_on_submit():
         try:
             windows = resolve_windows([form.window.data], "window") if form.window.data else []
-            category = (db.session.get(ServiceCategory, form.category_id)
-                        if form.category_id else None)
+            category = resolve_category(form.category_id) if form.category_id else None
             assign_survey(current_user, survey, category=category,
                           window=windows[0] if windows else None,
                           starts_on=form.starts_on.data, ends_on=form.ends_on.data)

@@ -12,7 +12,7 @@ from feedback.accounts.models import Role
 from feedback.errors import ServiceError
 from feedback.extensions import db
 from feedback.forms import refuse
-from feedback.orgs.queries import get_unit_by_code, list_categories, resolve_unit
+from feedback.orgs.queries import get_unit_by_code, list_categories, resolve_category, resolve_unit
 from feedback.pagination import paginate
 from feedback.permissions import login_required, may, public, require
 from feedback.windows.forms import ImportForm, StaffForm, WindowForm, WindowTextForm
@@ -93,7 +93,7 @@ def new():
             require("add_under", unit)
             window = create_window(
                 current_user, name=form.name.data, org_unit=unit,
-                category=_category(form.category.data), **_public_text(form),
+                category=resolve_category(form.category.data), **_public_text(form),
             )
         except ServiceError as exc:
             refuse(form, exc, "name")
@@ -122,7 +122,7 @@ def edit(code: str):
                 require("add_under", unit)
                 update_window_settings(
                     current_user, window, name=form.name.data, org_unit=unit,
-                    category=_category(form.category.data), active=form.active.data,
+                    category=resolve_category(form.category.data), active=form.active.data,
                 )
             update_window_text(current_user, window, **_public_text(form))
         except ServiceError as exc:
@@ -194,15 +194,6 @@ def staff_photo(staff_id: int):
     if path is None:
         abort(404)
     return send_file(path, mimetype="image/jpeg", max_age=3600)
-
-
-def _category(category_id: int):
-    from feedback.orgs.models import ServiceCategory
-
-    category = db.session.get(ServiceCategory, category_id)
-    if category is None:
-        raise ServiceError(_("Please choose a service trade."), "category")
-    return category
 
 
 IMPORTERS = (Role.ADMIN, Role.SUPERVISOR)
