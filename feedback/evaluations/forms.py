@@ -42,6 +42,7 @@ def _labels():
         FlagReason.REPEAT: _l("same browser rated this window again too soon"),
         FlagReason.BURST: _l("burst of ratings from one address"),
         FlagReason.STAFF_SESSION: _l("submitted from a signed-in staff session"),
+        FlagReason.APPEAL: _l("excluded by an upheld appeal"),
     }
     return channels, flags
 

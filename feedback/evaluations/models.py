@@ -18,7 +18,9 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from feedback import clock
 from feedback.dbtypes import UTCDateTime
@@ -47,12 +49,18 @@ class FlagStatus(enum.StrEnum):
     COUNTED = "counted"
     FLAGGED = "flagged"  # kept, but left out of statistics until a supervisor restores it
     RESTORED = "restored"  # flagged once, then restored by a supervisor
+    EXCLUDED = "excluded"  # a manager's appeal (申诉复核) upheld by a supervisor: kept, not counted
+
+
+# The statuses that count in statistics; every other status is kept but left out.
+COUNTED_STATUSES = (FlagStatus.COUNTED, FlagStatus.RESTORED)
 
 
 class FlagReason(enum.StrEnum):
     REPEAT = "repeat"  # the same browser rated the same window again too soon
     BURST = "burst"  # too many evaluations from one address in a short time
     STAFF_SESSION = "staff_session"  # submitted from a signed-in staff session
+    APPEAL = "appeal"  # excluded by an upheld appeal
 
 
 class Evaluation(db.Model):
@@ -103,9 +111,15 @@ class Evaluation(db.Model):
     survey_version: Mapped[SurveyVersion] = relationship()
     token: Mapped[EvaluationToken | None] = relationship()
 
-    @property
+    @hybrid_property
     def counted(self) -> bool:
-        return self.flag_status != FlagStatus.FLAGGED
+        """Whether this evaluation counts in statistics (in SQL: ``Evaluation.counted``)."""
+        return self.flag_status in COUNTED_STATUSES
+
+    @counted.inplace.expression
+    @classmethod
+    def _counted_expression(cls) -> ColumnElement[bool]:
+        return cls.flag_status.in_([s.value for s in COUNTED_STATUSES])
 
 
 class EvaluationToken(db.Model):
