@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
@@ -38,6 +45,11 @@ class PasswordForm(FlaskForm):
 
 class UserForm(FlaskForm):
     display_name = StringField(_l("Full name"), validators=[Optional(), Length(max=80)])
+    email = EmailField(
+        _l("E-mail address"),
+        description=_l("Inbox messages are also sent here. Leave empty for none."),
+        validators=[Optional(), Length(max=254)],
+    )
     role = SelectField(
         _l("Role"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
         validators=[DataRequired()],

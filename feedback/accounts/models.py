@@ -50,6 +50,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(80), default="")
+    # Where inbox messages are also e-mailed (feedback/notifications); none: inbox only.
+    email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[Role] = mapped_column(
         Enum(Role, native_enum=False, length=16, create_constraint=True,

@@ -21,6 +21,9 @@ from feedback.orgs.models import OrgUnit
 from feedback.windows.models import Staff, Window
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
+# Deliberately loose (one @, a dot in the domain, nothing that could break a mail header):
+# the mail server is the judge of the rest.
+EMAIL_RE = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+\.[^@\s<>()\[\],;:\"\\]+$")
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -33,6 +36,16 @@ def check_password_strength(password: str) -> None:
         )
     if password.isdigit() or password.isalpha():
         raise ServiceError(_("The password must mix letters with digits or symbols."), "password")
+
+
+def clean_email(email: str | None) -> str | None:
+    """An e-mail address as stored (None for empty); raises ``ServiceError`` if malformed."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    if len(email) > 254 or not EMAIL_RE.match(email):
+        raise ServiceError(_("Please enter a valid e-mail address."), "email")
+    return email
 
 
 def _check_scope(role: Role, unit: OrgUnit | None, windows: Sequence[Window], staff: Staff | None):
@@ -54,6 +67,7 @@ def create_user(
     org_unit: OrgUnit | None = None,
     windows: Sequence[Window] = (),
     staff: Staff | None = None,
+    email: str | None = None,
 ) -> User:
     """Create a user with a role and its scope.
 
@@ -75,6 +89,7 @@ def create_user(
     user = User(
         username=username,
         display_name=display_name.strip(),
+        email=clean_email(email),
         role=role,
         org_unit=org_unit if role in UNIT_SCOPED else None,
         staff=staff if role == Role.STAFF else None,
@@ -97,9 +112,12 @@ def update_user(
     windows: Sequence[Window],
     staff: Staff | None,
     active: bool,
+    email: str | None = None,
 ) -> None:
-    """Change a user's role, scope or active flag. Raises ``ServiceError``; audited."""
+    """Change a user's role, scope, e-mail address (None: unchanged) or active flag.
+    Raises ``ServiceError``; audited."""
     _check_scope(role, org_unit, windows, staff)
+    address = user.email if email is None else clean_email(email)
     if user.id == actor.id and (not active or role != Role.ADMIN):
         raise ServiceError(_("You cannot demote or disable your own account."), "role")
     before = _scope_summary(user)
@@ -107,6 +125,7 @@ def update_user(
         user,
         {
             "display_name": display_name.strip(),
+            "email": address,
             "role": role,
             "org_unit": org_unit if role in UNIT_SCOPED else None,
             "staff": staff if role == Role.STAFF else None,

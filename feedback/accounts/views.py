@@ -105,6 +105,7 @@ def _scope_args(form: UserForm) -> dict:
     return {
         "role": role,
         "display_name": form.display_name.data or "",
+        "email": form.email.data or "",
         "org_unit": resolve_unit(form.org_unit.data),
         "windows": resolve_windows(split_codes(form.windows.data or "")),
         "staff": resolve_staff(form.staff.data),
