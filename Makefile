@@ -7,7 +7,7 @@ WORKERS ?= 3
 PYTEST_ARGS ?= -n 2
 TRANSLATIONS := feedback/translations
 
-.PHONY: run install install-test translations test lint bench messages clean
+.PHONY: run install install-test translations test lint bench bench-dashboards messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,15 @@ messages: install-test
 bench: install-test
 	@command -v wrk >/dev/null || { echo "== installing wrk"; apt-get install -y -qq wrk; }
 	$(BIN)/python -m bench.run
+
+# The dashboards on 1,000,000 evaluations (bench/generate.py fills the database first, several
+# minutes); PostgreSQL too with BENCH1M_DATABASE_URL=postgresql://…/manyi_bench1m.
+bench-dashboards: install-test
+	$(BIN)/python -m bench.generate
+	$(BIN)/python -m bench.dashboards
+	@if [ -n "$$BENCH1M_DATABASE_URL" ]; then \
+		$(BIN)/python -m bench.generate --database-url "$$BENCH1M_DATABASE_URL" && \
+		$(BIN)/python -m bench.dashboards --database-url "$$BENCH1M_DATABASE_URL"; fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-BENCHMARKS = ("bench.subtree", "bench.rating")
+BENCHMARKS = ("bench.subtree", "bench.rating", "bench.charts")
 
 
 def main() -> int:

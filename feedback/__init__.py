@@ -75,19 +75,40 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from feedback.accounts.views import bp as accounts_bp
+    from feedback.alerts.views import bp as alerts_bp
+    from feedback.api.cases import bp as api_cases_bp
+    from feedback.api.stats import bp as api_stats_bp
     from feedback.api.views import bp as api_bp
     from feedback.audit.views import bp as audit_bp
     from feedback.cards.views import bp as cards_bp
+    from feedback.cases.public import bp as cases_public_bp
+    from feedback.cases.views import bp as cases_bp
+    from feedback.dashboards.views import bp as dashboards_bp
     from feedback.evaluations.public import bp as rate_bp
     from feedback.evaluations.views import bp as evaluations_bp
     from feedback.main.views import bp as main_bp
+    from feedback.notices.public import bp as notices_public_bp
+    from feedback.notices.views import bp as notices_bp
+    from feedback.notifications.views import bp as notifications_bp
     from feedback.orgs.views import bp as orgs_bp
     from feedback.questionnaires.views import bp as questionnaires_bp
+    from feedback.reports.views import bp as reports_bp
     from feedback.windows.views import bp as windows_bp
+    from feedback.workdays.views import bp as workdays_bp
 
     for bp in (main_bp, accounts_bp, orgs_bp, windows_bp, audit_bp, rate_bp, evaluations_bp,
-               cards_bp, api_bp, questionnaires_bp):
+               cards_bp, api_bp, questionnaires_bp, workdays_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(alerts_bp)
+    app.register_blueprint(api_stats_bp)
+    app.register_blueprint(notices_bp)
+    app.register_blueprint(notices_public_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(cases_public_bp)
+    app.register_blueprint(api_cases_bp)
+    app.register_blueprint(dashboards_bp)
+    app.register_blueprint(reports_bp)
 
 
 def _security_headers(response):

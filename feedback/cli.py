@@ -23,11 +23,20 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     from feedback.demo import demo_command
+    from feedback.notifications.commands import mail_group
+    from feedback.reports.commands import report_group
+    from feedback.stats.commands import stats_group, token_group
 
     app.cli.add_command(user_group)
     app.cli.add_command(device_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(seed_command)
+    app.cli.add_command(calendar_group)
+    app.cli.add_command(mail_group)
+    app.cli.add_command(sweep_command)
+    app.cli.add_command(stats_group)
+    app.cli.add_command(token_group)
+    app.cli.add_command(report_group)
 
 
 def _fail(message: str) -> None:
@@ -46,6 +55,65 @@ def seed_command() -> None:
     click.echo(f"service trades added: {added['service_categories']}")
 
 
+@click.command("sweep")
+@click.option("--now", "now_text", metavar="ISO-8601",
+              help="Run as if it were this time (with its offset, e.g. 2027-05-06T09:00+08:00).")
+@with_appcontext
+def sweep_command(now_text: str | None) -> None:
+    """Move what is past its deadline: overdue cases and the other domains' steps (idempotent;
+    run it from cron every few minutes). One transaction per step; prints the counts."""
+    from datetime import datetime
+
+    from feedback import clock, sweep
+
+    now = clock.now()
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            raise click.BadParameter("an ISO 8601 time, e.g. 2027-05-06T09:00+08:00",
+                                     param_hint="--now") from None
+        if now.tzinfo is None:
+            raise click.BadParameter("give the time with its offset (+08:00 or Z)",
+                                     param_hint="--now")
+    for name, count in sweep.run(now).items():
+        click.echo(f"{name}: {count}")
+
+
+@click.group("calendar")
+def calendar_group() -> None:
+    """The working-day calendar: which years are known, entering a year's holidays."""
+
+
+@calendar_group.command("status")
+@with_appcontext
+def calendar_status_command() -> None:
+    """Per year: where its holidays come from (package, admin, weekends) and the entries."""
+    from feedback import clock
+    from feedback.workdays.calendar import local_date
+    from feedback.workdays.queries import calendar_years, year_coverage
+
+    for row in year_coverage(calendar_years(local_date(clock.now()))):
+        click.echo(f"{row.year}\t{row.source}\t{row.admin_days_off} off\t"
+                   f"{row.admin_working_days} working")
+
+
+@calendar_group.command("import")
+@click.argument("source", type=click.File("r", encoding="utf-8"))
+@with_appcontext
+def calendar_import_command(source) -> None:
+    """Enter the days of SOURCE (a file, or - for stdin), one per line as on /admin/calendar:
+    ``2027-01-01 元旦 休``, ``2027-02-11..2027-02-17 春节 休``. All lines or none."""
+    from feedback.workdays.services import CalendarInputError, enter_calendar_days
+
+    try:
+        result = enter_calendar_days(None, source.read())
+    except CalendarInputError as exc:
+        _fail("\n".join(exc.errors))
+    db.session.commit()
+    click.echo(f"entered {len(result.added)} days, {result.unchanged} already were")
+
+
 @click.group("user")
 def user_group() -> None:
     """Create, list and disable users."""
@@ -58,11 +126,12 @@ def user_group() -> None:
               help="Org unit code (supervisor, operator), window code (manager, repeatable) "
                    "or badge number (staff).")
 @click.option("--name", "display_name", default="", help="Full name shown in the interface.")
+@click.option("--email", default="", help="E-mail address inbox messages are also sent to.")
 @click.option("--password-stdin", is_flag=True, required=True,
               help="Read the password from standard input (never from the command line).")
 @with_appcontext
 def create_user_command(username: str, role: str, scopes: tuple[str, ...], display_name: str,
-                        password_stdin: bool) -> None:
+                        email: str, password_stdin: bool) -> None:
     """Create USERNAME with ROLE and its scope; the password is read from stdin."""
     from feedback.accounts.services import create_user
     from feedback.orgs.queries import resolve_unit
@@ -85,7 +154,7 @@ def create_user_command(username: str, role: str, scopes: tuple[str, ...], displ
         elif scopes:
             raise ServiceError("administrators see everything: --scope does not apply")
         user = create_user(None, username=username, password=password, role=role_,
-                           display_name=display_name, **kwargs)
+                           display_name=display_name, email=email, **kwargs)
     except ServiceError as exc:
         _fail(exc.message)
     db.session.commit()

@@ -37,6 +37,13 @@ def _bool(name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def _working_days(name: str, default: int) -> int:
+    value = _int(name, default)
+    if not 1 <= value <= 60:
+        raise ConfigError(f"{name} must be between 1 and 60 working days, got {value}")
+    return value
+
+
 def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs written the usual way (``postgresql://``)."""
     for prefix in ("postgres://", "postgresql://"):
@@ -109,9 +116,36 @@ class Config:
         self.PROXY_FIX = _int("PROXY_FIX", 0)
         self.PAGE_SIZE = _int("PAGE_SIZE", 50)
         self.RATING_RATE_LIMIT = os.environ.get("RATING_RATE_LIMIT", "30 per minute;300 per hour")
+        self.TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "10 per minute;50 per hour")
         self.EVALUATION_REPEAT_MINUTES = _int("EVALUATION_REPEAT_MINUTES", 60)
         self.EVALUATION_BURST_COUNT = _int("EVALUATION_BURST_COUNT", 30)
         self.EVALUATION_BURST_MINUTES = _int("EVALUATION_BURST_MINUTES", 10)
         self.EVALUATION_TOKEN_DAYS = _int("EVALUATION_TOKEN_DAYS", 7)
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
         self.API_PUBLIC_RATE_LIMIT = os.environ.get("API_PUBLIC_RATE_LIMIT", "60 per minute")
+        # E-mail for inbox messages (feedback/notifications): plain SMTP, off while MAIL_SERVER
+        # is empty.
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "").strip()
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+        if self.MAIL_USE_TLS and self.MAIL_USE_SSL:
+            raise ConfigError("MAIL_USE_TLS and MAIL_USE_SSL exclude each other: choose one")
+        self.MAIL_PORT = _int("MAIL_PORT", 465 if self.MAIL_USE_SSL else
+                              587 if self.MAIL_USE_TLS else 25)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "").strip() or "manyi@localhost"
+        self.MAIL_BASE_URL = os.environ.get("MAIL_BASE_URL", "").strip()
+        self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+        self.MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 10)
+        # Deadlines in Chinese working days (feedback/workdays); org units may set their own.
+        self.CASE_ANSWER_WORKING_DAYS = _working_days("CASE_ANSWER_WORKING_DAYS", 5)
+        self.NOTICE_WORKING_DAYS = _working_days("NOTICE_WORKING_DAYS", 15)
+        # Rectification notices (feedback/notices): repeat trouble, "enough ratings" for the
+        # public rankings and relapse checks, evidence files of reports.
+        self.NOTICE_REPEAT_MONTHS = _int("NOTICE_REPEAT_MONTHS", 2)
+        self.NOTICE_MIN_RATINGS = _int("NOTICE_MIN_RATINGS", 30)
+        self.NOTICE_RELAPSE_INDEX = _int("NOTICE_RELAPSE_INDEX", 80)
+        self.NOTICE_RELAPSE_DAYS = _int("NOTICE_RELAPSE_DAYS", 180)
+        self.EVIDENCE_MAX_MB = _int("EVIDENCE_MAX_MB", _int("MAX_UPLOAD_MB", 10))
+        self.EVIDENCE_MAX_FILES = _int("EVIDENCE_MAX_FILES", 10)

@@ -11,6 +11,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from feedback.extensions import db
+
 
 def wants_json() -> bool:
     return request.path.startswith("/api/")
@@ -68,6 +70,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
+        if status >= 500:
+            # A failed flush leaves the session unusable, and the error page reads the
+            # signed-in user through it: start clean so the page itself can render.
+            db.session.rollback()
         if wants_json():
             return error_response(status, exc.description)
         message = _TITLES.get(status, lambda: exc.name)()

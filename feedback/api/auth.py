@@ -97,3 +97,38 @@ def _touch(device: Device) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+
+
+# --- statistics API: bearer tokens of users (``manyi token create USERNAME``) -----------------
+
+API_TOKEN = ("api_token",)  # the access rule of token routes, read by the route guard
+
+
+def api_token_required(view: F) -> F:
+    """Only a valid, unrevoked user token may call this view (401 JSON otherwise).
+
+    The token's user is put on ``g.api_user``: the view checks its scope like a page does.
+    """
+    from feedback.stats.tokens import check_api_token, touch_api_token
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        token = check_api_token(_bearer_key())
+        if token is None:
+            response, status = error_response(
+                401, _("A valid API token is required: Authorization: Bearer <token>."))
+            response.headers["WWW-Authenticate"] = 'Bearer realm="manyi"'
+            return response, status
+        touch_api_token(token)
+        db.session.commit()  # the use is recorded even if the request is refused later
+        g.api_token = token
+        g.api_user = token.user
+        return view(*args, **kwargs)
+
+    setattr(wrapped, ACCESS_ATTR, API_TOKEN)
+    return wrapped  # type: ignore[return-value]
+
+
+def api_token_rate_key() -> str:
+    """Flask-Limiter key of token routes: the token's prefix."""
+    return f"token:{g.api_token.prefix}"

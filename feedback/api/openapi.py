@@ -214,14 +214,65 @@ _SCHEMAS: dict[str, Any] = {
     },
 }
 
+_SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+_STATS_PROPERTIES: dict[str, Any] = {
+    "from": {"type": "string", "format": "date", "description": "First local day counted."},
+    "to": {"type": "string", "format": "date", "description": "Last local day counted."},
+    "count": {"type": "integer", "minimum": 0,
+              "description": "Counted evaluations (flagged and excluded ones are not)."},
+    "counts": {
+        "type": "object",
+        "description": "Counted evaluations per level: `5` 非常满意 … `1` 非常不满意.",
+        "required": ["1", "2", "3", "4", "5"],
+        "additionalProperties": False,
+        "properties": {str(level): {"type": "integer", "minimum": 0} for level in range(1, 6)},
+    },
+    "index": {"type": ["number", "null"], "minimum": 0, "maximum": 100,
+              "description": "Satisfaction index 满意度指数 0–100 (5 → 100 … 1 → 0); "
+                             "null without evaluations."},
+    "good_share": {**_SHARE, "description": "Good-review share 好评率 (levels 4–5)."},
+    "bad_share": {**_SHARE, "description": "Bad-review share 差评率 (levels 1–2)."},
+    "flagged": {"type": "integer", "minimum": 0,
+                "description": "Evaluations kept but not counted: flagged as suspicious "
+                               "(存疑) or excluded by an upheld appeal (申诉复核)."},
+    "verified": {"type": "integer", "minimum": 0,
+                 "description": "Counted evaluations bound to a transaction (一事一评)."},
+    "dimensions": {"type": "object", "description": "Mean level 1–5 per rated dimension "
+                                                    "(`speed`, `competence`, `attitude`, "
+                                                    "`integrity` …).",
+                   "additionalProperties": {"type": ["number", "null"]}},
+}
+_STATS_REQUIRED = ["from", "to", "count", "counts", "index", "good_share", "bad_share",
+                   "flagged", "verified", "dimensions"]
+_SCHEMAS["WindowStats"] = {
+    "type": "object",
+    "required": ["window", *_STATS_REQUIRED],
+    "properties": {
+        "window": {"type": "object", "required": ["code", "name", "org_unit"],
+                   "properties": {"code": {"type": "string"}, "name": {"type": "string"},
+                                  "org_unit": _ref("CodeName")}},
+        **_STATS_PROPERTIES,
+    },
+}
+_SCHEMAS["OrgUnitStats"] = {
+    "type": "object",
+    "required": ["org_unit", "windows", *_STATS_REQUIRED],
+    "properties": {
+        "org_unit": _ref("CodeName"),
+        "windows": {"type": "integer", "minimum": 0,
+                    "description": "Windows of the subtree the token's user may see."},
+        **_STATS_PROPERTIES,
+    },
+}
+
 _RESPONSES: dict[str, Any] = {
     "BadRequest": _error("The body is not a JSON object, or a parameter is not valid."),
     "Unauthorized": {
-        **_error("No device key, or one that is wrong or revoked."),
+        **_error("No device key or API token, or one that is wrong or revoked."),
         "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
     },
     "Forbidden": _error("The device may not act for this window."),
-    "NotFound": _error("Nothing here."),
+    "NotFound": _error("Nothing here, or nothing the token's user may see."),
     "Conflict": _error("The transaction or token has been evaluated, or the token expired."),
     "Gone": _error("The token has been used or has expired."),
     "PayloadTooLarge": _error("The body is larger than 64 KiB."),
@@ -238,6 +289,14 @@ _PAGE_PARAMETERS = [
      "schema": {"type": "string", "maxLength": 32}},
     {"name": "category", "in": "query", "description": "Only windows of this service trade.",
      "schema": {"type": "string", "maxLength": 32}},
+]
+
+API_TOKEN_SECURITY = [{"apiToken": []}]
+_PERIOD_PARAMETERS = [
+    {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
+     "description": "First local day (YYYY-MM-DD, Asia/Shanghai); default: 29 days before `to`."},
+    {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"},
+     "description": "Last local day, included; default: today. At most 1,098 days in all."},
 ]
 
 _PATHS: dict[str, Any] = {
@@ -304,6 +363,38 @@ _PATHS: dict[str, Any] = {
             },
         }
     },
+    "/api/v1/windows/{code}/stats": {
+        "get": {
+            "operationId": "getWindowStats",
+            "summary": "A window's satisfaction figures for a period",
+            "security": API_TOKEN_SECURITY,
+            "parameters": [
+                {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+                 "description": "The window's code."},
+                *_PERIOD_PARAMETERS,
+            ],
+            "responses": {
+                "200": _json(_ref("WindowStats"), "The figures."),
+                **_responses("BadRequest", "Unauthorized", "NotFound", "TooManyRequests"),
+            },
+        }
+    },
+    "/api/v1/org-units/{code}/stats": {
+        "get": {
+            "operationId": "getOrgUnitStats",
+            "summary": "An org unit's satisfaction figures (its whole subtree) for a period",
+            "security": API_TOKEN_SECURITY,
+            "parameters": [
+                {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+                 "description": "The org unit's code (e.g. `HN-CS`)."},
+                *_PERIOD_PARAMETERS,
+            ],
+            "responses": {
+                "200": _json(_ref("OrgUnitStats"), "The figures."),
+                **_responses("BadRequest", "Unauthorized", "NotFound", "TooManyRequests"),
+            },
+        }
+    },
     "/api/v1/openapi.json": {
         "get": {
             "operationId": "getOpenApi",
@@ -316,6 +407,71 @@ _PATHS: dict[str, Any] = {
     },
 }
 
+# --- cases from other intake systems (feedback/api/cases.py) ---------------------------------
+
+_SCHEMAS["CaseRequest"] = {
+    "type": "object",
+    "required": ["kind", "content"],
+    "additionalProperties": False,
+    "description": "A complaint, suggestion or praise about one window, or about a service "
+                   "hall as a whole: give `window` or `hall`, not both.",
+    "properties": {
+        "window": {"type": "string", "maxLength": 32, "description": "The window's code."},
+        "hall": {"type": "string", "maxLength": 32, "description": "The hall's org unit code."},
+        "kind": {"type": "string", "enum": ["complaint", "suggestion", "praise"]},
+        "content": {"type": "string", "minLength": 1, "maxLength": 2000,
+                    "description": "What the citizen said; line breaks are kept."},
+        "phone": {"type": "string", "maxLength": 32,
+                  "description": "The citizen's number for the callback (回访), stored "
+                                 "encrypted; its last four digits are the lookup's second "
+                                 "factor. Needs `consent`."},
+        "consent": {"type": "boolean", "default": False,
+                    "description": "The citizen agreed that the number is kept to answer."},
+        "client_ref": {"type": "string", "pattern": f"^{CLIENT_REF_RE.pattern}$",
+                       "description": "The caller's own id for this case: a retry with the "
+                                      "same value opens nothing new and answers 200."},
+    },
+}
+_SCHEMAS["Case"] = {
+    "type": "object",
+    "required": ["tracking_no", "access_code", "kind", "state", "window", "hall",
+                 "received_at", "due_at"],
+    "properties": {
+        "tracking_no": {"type": "string", "description": "The number the citizen quotes "
+                                                         "(查询编号), e.g. `20270506-7KQ4MZ`."},
+        "access_code": {"type": ["string", "null"],
+                        "description": "Without a phone number: the six-digit code the "
+                                       "citizen needs with the tracking number at `/track`. "
+                                       "Tell the citizen; it is not stored in clear."},
+        "kind": {"type": "string", "enum": ["complaint", "suggestion", "praise"]},
+        "state": {"type": "string", "description": "`new` when opened."},
+        "window": {"type": ["string", "null"]},
+        "hall": {"type": "string", "description": "The hall's org unit code."},
+        "received_at": {"type": "string", "format": "date-time"},
+        "due_at": {"type": ["string", "null"], "format": "date-time",
+                   "description": "The answer deadline, in working days."},
+    },
+}
+_PATHS["/api/v1/cases"] = {
+    "post": {
+        "operationId": "createCase",
+        "summary": "Open a case (complaint, suggestion, praise) from another intake system",
+        "description": "For the 12345 platform and other intake systems, with the API token of "
+                       "an operator, supervisor or administrator: windows and halls outside "
+                       "that user's scope are unknown (422). The window's managers are told.",
+        "security": API_TOKEN_SECURITY,
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": _ref("CaseRequest")}}},
+        "responses": {
+            "201": _json(_ref("Case"), "Opened."),
+            "200": _json(_ref("Case"), "Opened before, by a request with the same `client_ref` "
+                                       "(`access_code` is given again)."),
+            **_responses("BadRequest", "Unauthorized", "Forbidden", "Conflict",
+                         "PayloadTooLarge", "Unprocessable", "TooManyRequests"),
+        },
+    }
+}
+
 _DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
@@ -323,8 +479,10 @@ _DOCUMENT: dict[str, Any] = {
         "version": "1",
         "description": "Rating devices (评价器) and the hall's queuing system store evaluations "
                        "and issue one-time evaluation tokens with a device key scoped to their "
-                       "windows (`manyi device create`). Errors always have the `Error` shape; "
-                       "messages are in Chinese, or in English with `?lang=en`.",
+                       "windows (`manyi device create`); other systems read satisfaction "
+                       "figures with a user's token (`manyi token create`). Errors always have "
+                       "the `Error` shape; messages are in Chinese, or in English with "
+                       "`?lang=en`.",
     },
     "servers": [{"url": "/"}],
     "paths": _PATHS,
@@ -337,7 +495,15 @@ _DOCUMENT: dict[str, Any] = {
                 "scheme": "bearer",
                 "bearerFormat": "mny_<prefix>_<secret>",
                 "description": "A device key, shown once by `manyi device create`.",
-            }
+            },
+            "apiToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "mst_<prefix>_<secret>",
+                "description": "A user's statistics token, shown once by "
+                               "`manyi token create USERNAME`; it sees what that user sees "
+                               "(anything else is 404).",
+            },
         },
     },
 }

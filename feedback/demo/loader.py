@@ -211,7 +211,29 @@ def add_users(ctx: DemoContext) -> None:
     ctx.summary.counts["users"] = len(ctx.users)
 
 
-STEPS: tuple[Step, ...] = (add_units, add_windows, add_staff, add_users)
+def add_evaluations(ctx: DemoContext) -> None:
+    """Six months of evaluations on every window (``feedback.stats.demo``), then the rollups."""
+    from feedback.stats.demo import add_evaluations as add_stats_evaluations
+
+    add_stats_evaluations(ctx)
+
+
+def add_cases(ctx: DemoContext) -> None:
+    """Cases in every state on the demo windows (``feedback.cases.demo``)."""
+    from feedback.cases.demo import add_cases as add_demo_cases
+
+    add_demo_cases(ctx)
+
+
+def add_notices(ctx: DemoContext) -> None:
+    """Rectification notices in every state on the demo windows (``feedback.notices.demo``)."""
+    from feedback.notices.demo import add_notices as add_demo_notices
+
+    add_demo_notices(ctx)
+
+
+STEPS: tuple[Step, ...] = (add_units, add_windows, add_staff, add_users, add_evaluations,
+                           add_cases, add_notices)
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -15,12 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from feedback import clock
+from feedback.cases.intake import code_for_repeat
 from feedback.errors import ServiceError
 from feedback.evaluations.links import KeyState, check_qr_key
 from feedback.evaluations.models import Channel
 from feedback.evaluations.services import (
     Contact,
     InvalidAnswers,
+    Stored,
     Submission,
     definition_of,
     find_by_nonce,
@@ -135,7 +137,9 @@ def _submit(window: Window, key: str | None, channel: Channel, token=None):
         existing = find_by_nonce(submission.nonce) if submission.nonce else None
         if existing is None:
             raise
-        return render_template("rate/thanks.html", window=window, evaluation=existing)
+        stored = Stored.of(existing, duplicate=True)
+        stored.access_code = code_for_repeat(existing, submission.nonce)  # the case's code
+        return render_template("rate/thanks.html", window=window, evaluation=stored)
     return render_template("rate/thanks.html", window=window, evaluation=stored)
 
 

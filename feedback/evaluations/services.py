@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, insert, select, text, update
 
 from feedback import clock, crypto
 from feedback.audit.services import record
+from feedback.cases import intake as case_intake
 from feedback.dbtypes import UTCDateTime
 from feedback.errors import ServiceError
 from feedback.evaluations.models import (
@@ -32,6 +33,7 @@ from feedback.evaluations.models import (
 from feedback.extensions import db
 from feedback.questionnaires.models import SurveyVersion
 from feedback.questionnaires.queries import VersionRef
+from feedback.stats import rollups
 from feedback.windows.models import Staff, Window
 from surveys import (
     COMMENT_KEY,
@@ -90,6 +92,7 @@ class Stored:
     flag_status: FlagStatus
     flag_reason: FlagReason | None
     duplicate: bool = False  # the same form was submitted before; nothing new was stored
+    access_code: str | None = None  # the case's lookup code, shown once (None: phone digits)
 
     @property
     def flagged(self) -> bool:
@@ -156,7 +159,10 @@ def submit_evaluation(
                     if submission.address else None)
     prior = _prior_submissions(window, submission, client_hash, address_hash, now)
     if prior.existing_id is not None:
-        return Stored.of(db.session.get(Evaluation, prior.existing_id), duplicate=True)
+        earlier = db.session.get(Evaluation, prior.existing_id)
+        stored = Stored.of(earlier, duplicate=True)
+        stored.access_code = case_intake.code_for_repeat(earlier, submission.nonce)
+        return stored
     if not window.active:
         raise ServiceError(_("This window is not accepting ratings."))
 
@@ -196,8 +202,12 @@ def submit_evaluation(
         "flag_reason": reason,
     }
     new_id = db.session.execute(_INSERT, row).scalar_one()
+    rollups.on_submit(row, definition)  # the rollups, in this transaction
+    # Every tracking number is a case (issue 4): one more INSERT, no query.
+    access_code = (case_intake.open_case_for_evaluation(new_id, row, phone, submission.nonce)
+                   if row["tracking_no"] is not None else None)
     return Stored(new_id, level, row["tracking_no"], row["verified"], row["flag_status"],
-                  reason)
+                  reason, access_code=access_code)
 
 
 def _context(definition: SurveyDefinition, window: WindowLike,
@@ -353,7 +363,9 @@ def restore_evaluation(actor: User, evaluation: Evaluation, note: str) -> None:
     """Count a flagged evaluation again. Raises ``ServiceError`` unless it is flagged; audited."""
     if evaluation.flag_status != FlagStatus.FLAGGED:
         raise ServiceError(_("This evaluation is not flagged."))
+    was_counted = evaluation.counted
     evaluation.flag_status = FlagStatus.RESTORED
+    rollups.on_status_change(evaluation, was_counted)
     record(actor, "evaluation.restore", evaluation,
            {"reason": evaluation.flag_reason.value if evaluation.flag_reason else None,
             "note": note.strip()})

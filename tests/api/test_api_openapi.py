@@ -6,7 +6,7 @@ import re
 
 from openapi_spec_validator import validate
 
-from feedback.api.auth import DEVICE
+from feedback.api.auth import API_TOKEN, DEVICE
 from feedback.permissions import PUBLIC, access_rule_of
 
 API_PREFIX = "/api/v1"
@@ -54,6 +54,9 @@ def test_documented_security_matches_the_access_rules(app, client):
                 security = document["paths"][path][method.lower()]["security"]
                 if access == DEVICE:
                     assert security == [{"deviceKey": []}], (path, method)
+                    assert "401" in document["paths"][path][method.lower()]["responses"]
+                elif access == API_TOKEN:
+                    assert security == [{"apiToken": []}], (path, method)
                     assert "401" in document["paths"][path][method.lower()]["responses"]
                 else:
                     assert access == PUBLIC and security == [], (path, method)
