@@ -17,6 +17,7 @@ from typing import IO, Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from feedback import clock
 from feedback.accounts.models import Role, User
@@ -205,9 +206,19 @@ def issue_notice(actor: User | None, notice: Notice) -> None:
                            "requirement")
     now = clock.now()
     deadline = add_working_days(now, notice.deadline_days)
-    notice.issue(actor, now, number=_next_number(now), due_at=deadline.due_at,
-                 estimated=deadline.estimated)
-    db.session.flush()
+    for attempt in range(1, NUMBER_ATTEMPTS + 1):
+        try:
+            with db.session.begin_nested():
+                notice.issue(actor, now, number=_next_number(now), due_at=deadline.due_at,
+                             estimated=deadline.estimated)
+                db.session.flush()
+            break
+        except IntegrityError:
+            # Another notice committed the same number between our read and our write: the
+            # savepoint undid this attempt (the notice is a draft again); read the next number.
+            if attempt == NUMBER_ATTEMPTS:
+                raise ServiceError(_("Another notice took the next number at the same moment. "
+                                     "Please send it again.")) from None
     record(actor, "notice.issue", notice, {
         "number": notice.number, "due_at": deadline.due_at.isoformat(),
         "working_days": deadline.working_days, "estimated": deadline.estimated,
@@ -525,6 +536,10 @@ def _check_evaluations(ids: list[int], unit: OrgUnit, window: Window | None) -> 
     if missing:
         raise ServiceError(_("Evaluation %(id)s is not one of the target's.", id=missing[0]),
                            "evidence")
+
+
+# Numbers are the year's highest plus one; a clash with a concurrent issue is retried.
+NUMBER_ATTEMPTS = 5
 
 
 def _next_number(now: datetime) -> str:

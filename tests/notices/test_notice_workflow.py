@@ -303,3 +303,33 @@ def test_a_draft_is_dropped_with_a_reason(province, sign_in):
     supervisor.post(f"/admin/notices/{notice.id}/cancel", data={"reason": "已立行立改"})
     notice = db.session.get(Notice, notice.id)
     assert notice.state == NoticeState.CANCELLED and notice.events[-1].comment == "已立行立改"
+
+
+def test_a_number_taken_by_a_concurrent_issue_is_retried_not_a_500(province, rate, monkeypatch):
+    """Two supervisors sending notices at the same instant read the same highest number; the
+    one that commits second must get the next number, not a unique-constraint error."""
+    import feedback.notices.services as services
+
+    with clock.frozen_at(MONDAY):
+        first = alert_notice(province, rate)
+        issue_notice(province.city_sup, first)
+        db.session.commit()
+        second = draft_notice(province.city_sup, target_window=province.window,
+                              problem="等候时间长", requirement="增开窗口", evidence={},
+                              source="scratch")
+        db.session.commit()
+        real_next_number = services._next_number
+        reads = []
+
+        def stale_then_fresh(now):  # the first read is what the other transaction also read
+            reads.append(now)
+            return first.number if len(reads) == 1 else real_next_number(now)
+
+        monkeypatch.setattr(services, "_next_number", stale_then_fresh)
+        issue_notice(province.city_sup, second)
+        db.session.commit()
+
+    assert len(reads) == 2
+    assert second.state == NoticeState.ISSUED
+    assert second.number != first.number
+    assert [e.kind for e in second.events].count(EventKind.ISSUED) == 1
