@@ -90,7 +90,7 @@ def calendar_group() -> None:
 def calendar_status_command() -> None:
     """Per year: where its holidays come from (package, admin, weekends) and the entries."""
     from feedback import clock
-    from feedback.workdays.calendar import local_date
+    from feedback.clock import local_date
     from feedback.workdays.queries import calendar_years, year_coverage
 
     for row in year_coverage(calendar_years(local_date(clock.now()))):

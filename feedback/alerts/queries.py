@@ -7,9 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import date, datetime
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
@@ -157,10 +155,6 @@ def active_windows() -> list[WindowRef]:
         .order_by(Window.id)
     )
     return [WindowRef(*row) for row in rows]
-
-
-def timezone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def bad_review_times(window_ids: Collection[int], since: datetime,

@@ -28,7 +28,6 @@ from feedback.alerts.queries import (
     get_rule,
     inherited_rules,
     nearest_supervisors,
-    timezone,
 )
 from feedback.alerts.rules import (
     RULE_BOUNDS,
@@ -199,7 +198,7 @@ def detect_alerts(now: datetime | None = None, *, base: RuleSet | None = None) -
     new alerts. For the sweep (``manyi sweep``); flushes, the caller commits.
     """
     now = now or clock.now()
-    tz = timezone()
+    tz = clock.local_zone()
     today = now.astimezone(tz).date()
     book = RuleBook(base or RuleSet())
     windows = active_windows()

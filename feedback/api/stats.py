@@ -17,11 +17,11 @@ from feedback import clock
 from feedback.accounts.models import User
 from feedback.api.auth import api_token_rate_key, api_token_required
 from feedback.api.parsing import InvalidRequest, field_error
+from feedback.clock import local_date
 from feedback.extensions import csrf, db, limiter
 from feedback.orgs.models import OrgUnit
 from feedback.orgs.queries import get_unit_by_code
 from feedback.permissions import may, visible_windows_filter
-from feedback.questionnaires.queries import local_date
 from feedback.stats.queries import Summary, window_summary
 from feedback.windows.models import Window
 from feedback.windows.queries import get_window_by_code

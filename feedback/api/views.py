@@ -37,6 +37,7 @@ from feedback.api.parsing import (
 )
 from feedback.api.queries import public_windows_query
 from feedback.cards.qr import DEFAULT_BOX, MAX_BOX, MIN_BOX, qr_png
+from feedback.clock import local_date
 from feedback.errors import ServiceError
 from feedback.evaluations.models import Channel, Device, Evaluation, EvaluationToken
 from feedback.evaluations.services import (
@@ -52,7 +53,7 @@ from feedback.evaluations.services import (
 from feedback.extensions import csrf, db, limiter
 from feedback.orgs.models import OrgUnit, ServiceCategory
 from feedback.permissions import public
-from feedback.questionnaires.queries import current_version_ref, local_date
+from feedback.questionnaires.queries import current_version_ref
 from feedback.windows.models import Window
 from feedback.windows.queries import get_window_by_code
 

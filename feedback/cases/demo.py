@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 from feedback import clock
 from feedback.cases.models import AppealGrounds, Case, CaseKind, CaseSource, Triage, Verdict
 from feedback.cases.workflow import services
+from feedback.clock import local_date
 from feedback.evaluations.models import Channel, Evaluation
 from feedback.evaluations.services import Contact, Submission, submit_evaluation
 from feedback.extensions import db
-from feedback.questionnaires.queries import current_version_for, local_date
+from feedback.questionnaires.queries import current_version_for
 
 if TYPE_CHECKING:
     from feedback.demo.loader import DemoContext

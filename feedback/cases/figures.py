@@ -25,8 +25,8 @@ from sqlalchemy import select
 from feedback import clock
 from feedback.cases.models import UNANSWERED_STATES, Case, CaseKind, Verdict
 from feedback.cases.queries import open_cases
+from feedback.clock import end_of_local_day
 from feedback.extensions import db
-from feedback.workdays.calendar import end_of_local_day
 
 __all__ = ["HandlingFigures", "handling_figures", "handling_figures_by_window", "open_cases"]
 

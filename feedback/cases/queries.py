@@ -22,11 +22,11 @@ from feedback.cases.models import (
     CaseKind,
     CaseState,
 )
+from feedback.clock import end_of_local_day
 from feedback.extensions import db
 from feedback.orgs.models import OrgUnit, UnitKind
 from feedback.permissions import visible_units_filter, visible_windows_filter
 from feedback.windows.models import Window
-from feedback.workdays.calendar import end_of_local_day
 
 SEARCH_LIMIT = 100  # characters of a content search
 

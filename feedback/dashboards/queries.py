@@ -15,10 +15,10 @@ from sqlalchemy.orm import aliased, joinedload
 
 from feedback import clock
 from feedback.accounts.models import UNIT_SCOPED, Role, User, user_windows
+from feedback.clock import local_date
 from feedback.evaluations.models import Evaluation
 from feedback.extensions import db
 from feedback.orgs.models import OrgUnit
-from feedback.questionnaires.queries import local_date
 from feedback.stats.models import LEVEL_COLUMNS, WindowDayStats
 from feedback.windows.models import Staff, Window
 from surveys import LevelCounts

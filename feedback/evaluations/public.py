@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from feedback import clock
 from feedback.cases.intake import code_for_repeat
+from feedback.clock import local_date
 from feedback.errors import ServiceError
 from feedback.evaluations.links import KeyState, check_qr_key
 from feedback.evaluations.models import Channel
@@ -32,7 +33,7 @@ from feedback.evaluations.services import (
 from feedback.extensions import db, limiter
 from feedback.orgs.models import OrgUnit
 from feedback.permissions import public
-from feedback.questionnaires.queries import VersionRef, current_version_ref, local_date
+from feedback.questionnaires.queries import VersionRef, current_version_ref
 from feedback.windows.models import DISCLOSURES, Window
 from feedback.windows.queries import list_staff
 

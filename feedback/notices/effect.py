@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from feedback import clock
 from feedback.accounts.models import User
+from feedback.clock import local_date
 from feedback.extensions import db
 from feedback.notices.access import visible_notices_filter
 from feedback.notices.models import Notice
@@ -27,7 +28,6 @@ from feedback.notices.workflow import NoticeState
 from feedback.orgs.models import OrgUnit
 from feedback.stats.queries import Summary, window_summary
 from feedback.windows.models import Window
-from feedback.workdays.calendar import local_date
 
 PERIODS = (30, 60, 90)
 BETTER, WORSE, UNCLEAR = "better", "worse", "unclear"

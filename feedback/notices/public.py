@@ -11,9 +11,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 from feedback import clock
+from feedback.clock import local_date
 from feedback.notices.queries import best_and_worst, last_month, published_notices
 from feedback.permissions import public
-from feedback.workdays.calendar import local_date
 
 bp = Blueprint("notices_public", __name__)
 

@@ -9,13 +9,13 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from feedback.accounts.models import User
+from feedback.clock import end_of_local_day, local_date
 from feedback.extensions import db
 from feedback.notices.access import visible_notices_filter
 from feedback.notices.models import EvidenceFile, LinkKind, Notice, NoticeLink
 from feedback.notices.workflow import RUNNING, NoticeState
 from feedback.orgs.models import OrgUnit
 from feedback.windows.models import Window
-from feedback.workdays.calendar import end_of_local_day, local_date
 
 
 def get_notice(notice_id: int) -> Notice | None:

@@ -22,13 +22,13 @@ from sqlalchemy import select
 
 from feedback.audit.models import AuditLog
 from feedback.audit.services import record
+from feedback.clock import local_date
 from feedback.extensions import db
 from feedback.notices.models import Notice
 from feedback.notices.workflow import NoticeKind, NoticeSource
 from feedback.orgs.models import OrgUnit, UnitKind
 from feedback.stats.queries import ranking
 from feedback.windows.models import Window
-from feedback.workdays.calendar import local_date
 
 MIN_GROUP = 3
 CHECKED = "notice.ranking_checked"

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from feedback import clock
 from feedback.accounts.models import Role, User
 from feedback.audit.services import apply_changes, record
+from feedback.clock import local_date
 from feedback.errors import ServiceError
 from feedback.evaluations.models import Evaluation
 from feedback.extensions import db
@@ -38,7 +39,7 @@ from feedback.notices.workflow import (
 )
 from feedback.orgs.models import OrgUnit
 from feedback.windows.models import Staff, Window
-from feedback.workdays.calendar import DeadlineKind, add_working_days, local_date
+from feedback.workdays.calendar import DeadlineKind, add_working_days
 from feedback.workdays.models import MAX_WORKING_DAYS, MIN_WORKING_DAYS
 from feedback.workdays.queries import deadline_days as policy_days
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import Boolean, Date, bindparam, func, select, text
 from sqlalchemy.orm import defer
 
@@ -16,15 +14,6 @@ from feedback.extensions import db
 from feedback.orgs.models import ServiceCategory
 from feedback.questionnaires.models import Survey, SurveyAssignment, SurveyVersion
 from feedback.windows.models import Window
-
-
-def local_date(moment: datetime) -> date:
-    """The calendar day of ``moment`` where the windows are (``BABEL_DEFAULT_TIMEZONE``).
-
-    Assignment dates are days there: in China, 1 March begins at 16:00 UTC on 28 February,
-    so ``moment.date()`` of a UTC time would start a periodic survey eight hours late.
-    """
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 class VersionRef(NamedTuple):

@@ -7,9 +7,9 @@ import click
 from flask.cli import with_appcontext
 
 from feedback import clock
+from feedback.clock import local_date
 from feedback.extensions import db
 from feedback.orgs.queries import get_unit_by_code
-from feedback.questionnaires.queries import local_date
 from feedback.reports.forms import month_start
 from feedback.reports.monthly import monthly_report_pdf, report_filename
 from feedback.reports.services import record_monthly_report

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from feedback.accounts.models import User
+from feedback.clock import start_of_local_day
 from feedback.evaluations.forms import CHANNEL_LABELS, FLAG_LABELS
 from feedback.evaluations.models import Evaluation, FlagStatus
 from feedback.extensions import db
@@ -32,7 +33,6 @@ from feedback.orgs.forms import KIND_LABELS
 from feedback.orgs.models import OrgUnit
 from feedback.permissions import visible_units_filter, visible_windows_filter
 from feedback.stats.models import LEVEL_COLUMNS, WindowDayStats
-from feedback.stats.queries import local_day_start
 from feedback.windows.models import Staff, Window
 from surveys import (
     BAD_REASONS,
@@ -125,8 +125,8 @@ def _filtered(query: Select, user: User, filters: EvaluationFilter) -> Select:
         query.join(Window, Window.id == Evaluation.window_id)
         .join(OrgUnit, OrgUnit.id == Window.org_unit_id)
         .where(visible_windows_filter(user),
-               Evaluation.created_at >= local_day_start(filters.start),
-               Evaluation.created_at < local_day_start(filters.end + timedelta(days=1)))
+               Evaluation.created_at >= start_of_local_day(filters.start),
+               Evaluation.created_at < start_of_local_day(filters.end + timedelta(days=1)))
     )
     if filters.window is not None:
         query = query.where(Evaluation.window_id == filters.window.id)

@@ -39,12 +39,12 @@ from feedback.cases.figures import HandlingFigures, handling_figures
 from feedback.charts.cache import Chart, render_chart
 from feedback.charts.ranking import Ranking
 from feedback.charts.trend import Trend
+from feedback.clock import local_date, start_of_local_day
 from feedback.dashboards import charts as dashboard_charts
 from feedback.extensions import db
 from feedback.notices.models import Notice
 from feedback.notices.workflow import STATE_LABELS
 from feedback.orgs.models import OrgUnit
-from feedback.questionnaires.queries import local_date
 from feedback.reports.forms import ReportPeriod, add_months, month_period
 from feedback.reports.layout import BAD, BRAND, GOOD, MUTED, Column, Document, Headline
 from feedback.stats import setting
@@ -52,7 +52,6 @@ from feedback.stats.queries import (
     RankedWindow,
     Summary,
     UnitMonthRow,
-    local_day_start,
     ranking,
     unit_months,
     window_series,
@@ -143,8 +142,8 @@ def _ancestors(unit: OrgUnit) -> tuple[str, ...]:
 
 
 def _notices(unit: OrgUnit, period: ReportPeriod) -> tuple[list[NoticeLine], int, int]:
-    low = local_day_start(period.start)
-    high = local_day_start(period.end + timedelta(days=1))
+    low = start_of_local_day(period.start)
+    high = start_of_local_day(period.end + timedelta(days=1))
     notices = db.session.scalars(
         select(Notice).join(OrgUnit, OrgUnit.id == Notice.org_unit_id)
         .where(OrgUnit.in_subtree(unit),

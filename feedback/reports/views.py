@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from feedback import clock
 from feedback.accounts.models import Role
+from feedback.clock import local_date
 from feedback.exports import content_disposition, csv_response, xlsx_response
 from feedback.extensions import db
 from feedback.orgs.models import OrgUnit
@@ -30,7 +31,6 @@ from feedback.permissions import (
     visible_units_filter,
     visible_windows_filter,
 )
-from feedback.questionnaires.queries import local_date
 from feedback.reports.exports import (
     EvaluationFilter,
     count_evaluations,

@@ -22,10 +22,11 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from feedback.clock import local_date
 from feedback.evaluations.models import Channel, Evaluation, FlagReason, FlagStatus
 from feedback.extensions import db
 from feedback.questionnaires.models import SurveyVersion
-from feedback.questionnaires.queries import current_version_for, local_date
+from feedback.questionnaires.queries import current_version_for
 from feedback.stats import rollups
 from surveys import DIMENSIONS, REASONS_KEY
 

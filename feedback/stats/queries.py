@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import ColumnElement, Date, DateTime, Select, bindparam, cast, func, select
 
+from feedback.clock import start_of_local_day
 from feedback.dbtypes import UTCDateTime
 from feedback.evaluations.models import EvaluationToken
 from feedback.extensions import db
@@ -207,15 +206,6 @@ def _ids(window_ids: Iterable[int]) -> list[int]:
     return sorted({int(i) for i in window_ids})
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def local_day_start(day: date) -> datetime:
-    """The aware moment the local ``day`` begins."""
-    return datetime.combine(day, time(0), tzinfo=_zone())
-
-
 def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
@@ -300,8 +290,8 @@ def window_summary(window_ids: Sequence[int], start: date, end: date) -> Summary
                     for row in db.session.execute(_statements().dimensions, period)}
     keys = _dimension_order(by_dimension)
     issued = db.session.scalar(_statements().tokens_issued, {
-        "ids": ids, "since": local_day_start(start),
-        "until": local_day_start(end + timedelta(days=1)),
+        "ids": ids, "since": start_of_local_day(start),
+        "until": start_of_local_day(end + timedelta(days=1)),
     }) or 0
     verified = int(totals.verified)
     return Summary(

@@ -41,10 +41,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from feedback.clock import local_date
 from feedback.evaluations.models import COUNTED_STATUSES, Channel, Evaluation, FlagStatus
 from feedback.extensions import db
 from feedback.questionnaires.models import SurveyVersion
-from feedback.questionnaires.queries import local_date
 from feedback.stats.models import (
     CHANNEL_COLUMNS,
     LEVEL_COLUMNS,
@@ -69,8 +69,11 @@ _DIMENSION_KEYS = ("window_id", "day", "dimension")
 
 
 @cache
+@cache
 def _upsert(dialect: str, table: Table, keys: tuple[str, ...]):
-    """``INSERT … ON CONFLICT (keys) DO UPDATE SET c = c + excluded.c`` for every count."""
+    """``INSERT … ON CONFLICT (keys) DO UPDATE SET c = c + excluded.c`` for every count.
+
+    Built once per table: the rating's hot path runs it for every submission."""
     make = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = make(table)
     counts = [c.name for c in table.c if c.name not in keys]

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
-from flask import current_app, g, has_request_context
+from flask import g, has_request_context
 from sqlalchemy import select
 
+from feedback.clock import end_of_local_day, local_date
 from feedback.extensions import db
 from feedback.workdays.models import CalendarDay, DeadlineKind
 
@@ -35,10 +35,8 @@ __all__ = [
     "add_working_days",
     "day_source",
     "deadline_last_day",
-    "end_of_local_day",
     "forget_admin_days",
     "is_working_day",
-    "local_date",
     "package_covers",
     "working_days_between",
     "working_days_in",
@@ -66,22 +64,6 @@ class Deadline:
 
 
 # --- local days ---------------------------------------------------------------------------
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def local_date(moment: datetime) -> date:
-    """The calendar day of the aware ``moment`` where the windows are."""
-    if moment.tzinfo is None:
-        raise ValueError("a naive datetime has no local day; pass an aware one")
-    return moment.astimezone(_zone()).date()
-
-
-def end_of_local_day(day: date) -> datetime:
-    """24:00 local time of ``day`` (the first instant of the next day), as aware UTC."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=_zone()).astimezone(UTC)
 
 
 def deadline_last_day(due_at: datetime) -> date:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from feedback import clock
 from feedback.accounts.models import Role, User
+from feedback.clock import local_date
 from feedback.errors import ServiceError
 from feedback.extensions import db
 from feedback.forms import refuse
@@ -21,7 +22,7 @@ from feedback.orgs.models import OrgUnit
 from feedback.orgs.queries import get_unit_by_code
 from feedback.pagination import paginate
 from feedback.permissions import login_required, may, visible_units_filter
-from feedback.workdays.calendar import deadline_last_day, local_date, working_days_left
+from feedback.workdays.calendar import deadline_last_day, working_days_left
 from feedback.workdays.forms import (
     KIND_LABELS,
     SOURCE_LABELS,

@@ -103,9 +103,10 @@ def test_a_surge_of_bad_reviews_raises_one_alert_that_becomes_a_draft_notice(
 def test_flagged_ratings_do_not_make_a_burst(app, world, rate):
     """Six bad reviews from one browser: the repeats are flagged and do not count."""
     from feedback import clock
+    from feedback.clock import local_date
     from feedback.evaluations.models import Channel
     from feedback.evaluations.services import Contact, Submission, submit_evaluation
-    from feedback.questionnaires.queries import current_version_ref, local_date
+    from feedback.questionnaires.queries import current_version_ref
 
     window = world.window_a1
     for minute in range(0, 60, 10):

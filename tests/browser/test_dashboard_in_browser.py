@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 from feedback import clock
 from feedback.accounts.models import Role
+from feedback.clock import local_date
 from feedback.evaluations.models import Channel
 from feedback.evaluations.services import Contact, Submission, submit_evaluation
 from feedback.extensions import db
-from feedback.questionnaires.queries import current_version_ref, local_date
+from feedback.questionnaires.queries import current_version_ref
 from tests.conftest import PASSWORD
 
 NOW = datetime(2026, 3, 20, 4, tzinfo=UTC)

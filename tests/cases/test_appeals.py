@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from feedback import clock
 from feedback.audit.models import AuditLog
 from feedback.cases.models import AppealState
+from feedback.clock import local_date
 from feedback.errors import ServiceError
 from feedback.evaluations.models import Evaluation, FlagReason, FlagStatus
 from feedback.extensions import db
-from feedback.questionnaires.queries import local_date
 from feedback.stats.queries import window_summary
 from tests.cases.support import case_by_number, rate, shown
 

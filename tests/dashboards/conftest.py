@@ -13,11 +13,12 @@ from flask.testing import FlaskClient
 
 from feedback import clock
 from feedback.accounts.models import Role, User
+from feedback.clock import local_date
 from feedback.evaluations.models import Channel, Evaluation
 from feedback.evaluations.services import Contact, Submission, submit_evaluation
 from feedback.extensions import db
 from feedback.orgs.models import OrgUnit, UnitKind
-from feedback.questionnaires.queries import current_version_ref, local_date
+from feedback.questionnaires.queries import current_version_ref
 from feedback.stats.models import WindowDayStats
 from feedback.windows.models import Window
 from tests.conftest import PASSWORD

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from feedback import clock
+from feedback.clock import local_date
 from feedback.evaluations.models import Evaluation
 from feedback.extensions import db
 from feedback.orgs.models import ServiceCategory
 from feedback.questionnaires.models import SurveyKind
-from feedback.questionnaires.queries import current_version_for, get_current_version, local_date
+from feedback.questionnaires.queries import current_version_for, get_current_version
 from feedback.questionnaires.services import publish_version, set_survey_active
 from feedback.windows.services import create_window
 from tests.questionnaires.helpers import default_survey_row, form_url, relabelled

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from feedback import clock
+from feedback.clock import local_date
 from feedback.evaluations.models import Channel, Evaluation
 from feedback.evaluations.services import Contact, Submission, submit_evaluation
 from feedback.extensions import db
-from feedback.questionnaires.queries import current_version_ref, local_date
+from feedback.questionnaires.queries import current_version_ref
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from datetime import date
 from sqlalchemy import select
 
 from feedback.accounts.models import Role
+from feedback.clock import local_date
 from feedback.evaluations.models import Evaluation, FlagReason, FlagStatus
 from feedback.evaluations.services import restore_evaluation
 from feedback.extensions import db
-from feedback.questionnaires.queries import local_date
 from feedback.stats import rollups
 from feedback.stats.models import DimensionDayStats, StaffDayStats, WindowDayStats
 from surveys import DIMENSIONS
