@@ -1,5 +1,6 @@
 """Flask extensions, created without an app and bound in ``create_app``."""
 
+from flask import session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -24,9 +25,23 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class StaffLoginManager(LoginManager):
+    """Flask-Login, with session protection only for sessions that name a user.
+
+    Strong protection treats an anonymous session that holds other keys (a citizen's CSRF
+    token) as stolen on every request that loads the user, and rewrites it and clears the
+    remember cookie: two signed cookies on every rating, protecting no one.
+    """
+
+    def _session_protection_failed(self) -> bool:
+        if "_user_id" not in session:
+            return False
+        return super()._session_protection_failed()
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = StaffLoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)

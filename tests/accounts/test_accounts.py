@@ -187,6 +187,32 @@ def test_one_clients_session_is_not_anothers(app, client, make_user):
     assert not signed_in(new_client(app))
 
 
+def test_a_session_taken_to_another_browser_is_signed_out(client, make_user):
+    make_user(Role.ADMIN, username="wang")
+    login(client, "wang", headers={"User-Agent": "phone A"})
+    assert client.get("/account/password", headers={"User-Agent": "phone A"}).status_code == 200
+
+    elsewhere = client.get("/account/password", headers={"User-Agent": "laptop B"})
+    assert elsewhere.status_code == 302
+    assert urlsplit(elsewhere.headers["Location"]).path == "/login"
+
+
+def test_an_anonymous_session_is_not_rewritten_on_every_page(client, make_window):
+    """A citizen's session holds only the form's CSRF token: pages leave it and the remember
+    cookie alone instead of sending both cookies again with every answer."""
+    window = make_window()
+    with client.session_transaction() as session:
+        session["csrf_token"] = "0" * 40
+    for response in (client.get(f"/w/{window.code}/about"), client.get("/login"),
+                     client.get("/healthz/live")):
+        assert response.status_code == 200
+        cookies = " ".join(response.headers.getlist("Set-Cookie"))
+        assert "session=" not in cookies
+        assert "remember_token=" not in cookies
+    with client.session_transaction() as session:
+        assert session["csrf_token"] == "0" * 40
+
+
 # --- redirects after signing in -----------------------------------------------------------
 
 
