@@ -1,9 +1,15 @@
-"""Engine settings that must hold for every connection."""
+"""Engine settings that must hold for every connection, and the hot path's way to the database."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.sql import Executable
+
+from feedback.extensions import db
 
 _configured = False
 
@@ -26,3 +32,12 @@ def configure_engine_events() -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def execute(statement: Executable, params: Mapping[str, Any] | None = None) -> CursorResult:
+    """Run a Core statement in the request's transaction, past the ORM session's machinery.
+
+    For the rating path's statements (Core inserts, upserts and selects: no entities, nothing to
+    flush) this is what ``db.session.execute`` ends up doing, at about two thirds of the cost.
+    """
+    return db.session.connection().execute(statement, params)

@@ -20,9 +20,8 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from feedback import crypto
+from feedback import crypto, database
 from feedback.cases.models import Case, CaseKind, CaseSource, CaseState
-from feedback.extensions import db
 from surveys import REASONS_KEY, is_bad
 
 CODE_DIGITS = 6
@@ -77,7 +76,7 @@ def open_case_for_evaluation(evaluation_id: int, row: Mapping[str, Any], phone: 
     tracking_no = row["tracking_no"]
     factor, code = second_factor(phone, nonce)
     answers = row["answers"]
-    db.session.execute(_INSERT, {
+    database.execute(_INSERT, {
         "tracking_no": tracking_no,
         "access_hash": access_hash(tracking_no, factor),
         "kind": CaseKind.BAD_REVIEW if is_bad(row["level"]) else CaseKind.SUGGESTION,

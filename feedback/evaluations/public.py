@@ -10,11 +10,11 @@ import secrets
 from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from feedback import clock
+from feedback import clock, database
 from feedback.cases.intake import code_for_repeat
 from feedback.clock import local_date
 from feedback.errors import ServiceError
@@ -31,9 +31,13 @@ from feedback.evaluations.services import (
     submit_evaluation,
 )
 from feedback.extensions import db, limiter
-from feedback.orgs.models import OrgUnit
 from feedback.permissions import public
-from feedback.questionnaires.queries import VersionRef, current_version_ref
+from feedback.questionnaires.queries import (
+    VERSION_BINDS,
+    VersionRef,
+    current_version_ref,
+    current_version_sql,
+)
 from feedback.windows.models import DISCLOSURES, Window
 from feedback.windows.queries import list_staff
 
@@ -56,23 +60,33 @@ def _window_or_404(code: str) -> Window:
     return window
 
 
-_windows, _units = Window.__table__, OrgUnit.__table__
-# The rating form's window lookup: one Core query, no ORM identity map (the hot path).
-_PUBLIC_WINDOW = (
-    select(_windows.c.id, _windows.c.code, _windows.c.name, _windows.c.active,
-           _windows.c.qr_key_version, _windows.c.category_id,
-           _units.c.name.label("hall_name"))
-    .join(_units, _units.c.id == _windows.c.org_unit_id)
-    .where(_windows.c.code == bindparam("code"))
-)
+# The rating form's one read before it stores: the window, its hall and the questionnaire
+# version it shows today, in one round trip and without the ORM's identity map (the hot path).
+_PUBLIC_WINDOW = text(f"""
+SELECT w.id, w.code, w.name, w.active, w.qr_key_version, w.category_id,
+       u.name AS hall_name, cv.id AS version_id, cv.fingerprint AS version_fingerprint
+FROM windows AS w
+JOIN org_units AS u ON u.id = w.org_unit_id
+LEFT JOIN survey_versions AS cv ON cv.id = ({current_version_sql("w.id", "w.category_id")})
+WHERE w.code = :code
+""").bindparams(*VERSION_BINDS)  # noqa: S608 (our own SQL; values are bound)
 
 
 def _public_window_or_404(code: str) -> Row:
-    """What the form and the thank-you page show of a window (id, code, name, hall_name …)."""
-    window = db.session.execute(_PUBLIC_WINDOW, {"code": code}).one_or_none()
+    """What the form and the thank-you page show of a window (id, code, name, hall_name …),
+    with the questionnaire version it shows today (``version_id``, ``version_fingerprint``)."""
+    window = database.execute(_PUBLIC_WINDOW, {
+        "code": code, "today": local_date(clock.now()), "yes": True,
+    }).one_or_none()
     if window is None:
         abort(404)
     return window
+
+
+def _version_of(window: Row) -> VersionRef:
+    if window.version_id is None:
+        raise LookupError("no default questionnaire: run `manyi db upgrade`")
+    return VersionRef(window.version_id, window.version_fingerprint)
 
 
 def _version_today(window: Window | Row) -> VersionRef:
@@ -107,8 +121,8 @@ def _render_form(window: Window | Row, version: VersionRef, *, key: str | None, 
     ), status
 
 
-def _submit(window: Window, key: str | None, channel: Channel, token=None):
-    version = _version_today(window)
+def _submit(window: Window | Row, version: VersionRef, key: str | None, channel: Channel,
+            token=None):
     form = request.form
     contact = Contact(phone=form.get("phone", "").strip()[:32],
                       consent=form.get("consent") == "yes",
@@ -162,9 +176,9 @@ def form(code: str):
         return render_template("rate/closed.html", window=window,
                                message=_("This window is not accepting ratings.")), 410
     if request.method == "POST":
-        return _submit(window, key, Channel.QR)
+        return _submit(window, _version_of(window), key, Channel.QR)
     _client_id()
-    return _render_form(window, _version_today(window), key=key)
+    return _render_form(window, _version_of(window), key=key)
 
 
 @bp.route("/t/<token>", methods=["GET", "POST"])
@@ -180,7 +194,7 @@ def token_form(token: str):
                    if state == "used" else _("This evaluation code has expired."))
         return render_template("rate/closed.html", window=window, message=message), 410
     if request.method == "POST":
-        return _submit(window, None, Channel.TOKEN, token=found)
+        return _submit(window, _version_today(window), None, Channel.TOKEN, token=found)
     _client_id()
     return _render_form(window, _version_today(window), key=None, token=found)
 

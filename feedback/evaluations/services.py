@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, select, text, update
 
-from feedback import clock, crypto
+from feedback import clock, crypto, database
 from feedback.audit.services import record
 from feedback.cases import intake as case_intake
 from feedback.dbtypes import UTCDateTime
@@ -201,7 +201,7 @@ def submit_evaluation(
         "flag_status": FlagStatus.FLAGGED if reason is not None else FlagStatus.COUNTED,
         "flag_reason": reason,
     }
-    new_id = db.session.execute(_INSERT, row).scalar_one()
+    new_id = database.execute(_INSERT, row).scalar_one()
     rollups.on_submit(row, definition)  # the rollups, in this transaction
     # Every tracking number is a case (issue 4): one more INSERT, no query.
     access_code = (case_intake.open_case_for_evaluation(new_id, row, phone, submission.nonce)
@@ -263,7 +263,7 @@ class _Prior:
 def _prior_submissions(window: WindowLike, submission: Submission, client_hash: str | None,
                        address_hash: str | None, now: datetime) -> _Prior:
     config = current_app.config
-    row = db.session.execute(_PRIOR, {
+    row = database.execute(_PRIOR, {
         "nonce": submission.nonce,
         "client_hash": client_hash,
         "window_id": window.id,

@@ -9,6 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import Boolean, Date, bindparam, func, select, text
 from sqlalchemy.orm import defer
 
+from feedback import database
 from feedback.accounts.models import User
 from feedback.extensions import db
 from feedback.orgs.models import ServiceCategory
@@ -23,17 +24,17 @@ class VersionRef(NamedTuple):
     fingerprint: str
 
 
-# One round trip, built once (the rating form asks on every submission). Ranked: a periodic
-# survey running today before a standing one, an assignment to the window before one to its
-# trade, the newest assignment first; the default questionnaire when nothing is assigned;
-# within the chosen survey, its latest version.
-_CURRENT_VERSION = text("""
-SELECT v.id, v.fingerprint
+# Ranked: a periodic survey running today before a standing one, an assignment to the window
+# before one to its trade, the newest assignment first; the default questionnaire when nothing
+# is assigned; within the chosen survey, its latest version. ``{window_id}`` and
+# ``{category_id}`` are SQL: bind parameters here, the columns of an enclosing query elsewhere.
+_RANKED_VERSIONS = """
+SELECT {columns}
 FROM survey_versions AS v
 JOIN surveys AS s ON s.id = v.survey_id
 LEFT JOIN survey_assignments AS a
   ON a.survey_id = s.id
- AND (a.window_id = :window_id OR a.category_id = :category_id)
+ AND (a.window_id = {window_id} OR a.category_id = {category_id})
  AND (a.starts_on IS NULL OR a.starts_on <= :today)
  AND (a.ends_on IS NULL OR a.ends_on >= :today)
 WHERE s.active = :yes AND (a.id IS NOT NULL OR s.is_default = :yes)
@@ -43,9 +44,24 @@ ORDER BY
           + (CASE WHEN a.window_id IS NOT NULL THEN 0 ELSE 1 END)
   END,
   a.id DESC,
-  v.number DESC
+  v.number DESC,
+  v.id DESC
 LIMIT 1
-""").bindparams(bindparam("today", type_=Date), bindparam("yes", type_=Boolean))
+"""
+# The binds every query embedding the ranking takes: ``today`` (a local day) and ``yes``.
+VERSION_BINDS = (bindparam("today", type_=Date), bindparam("yes", type_=Boolean))
+
+
+def current_version_sql(window_id: str, category_id: str) -> str:
+    """SQL selecting the id of the version that applies to the window whose id and trade are
+    the SQL expressions ``window_id`` and ``category_id`` (for a correlated subquery)."""
+    return _RANKED_VERSIONS.format(columns="v.id", window_id=window_id, category_id=category_id)
+
+
+# One round trip, built once.
+_CURRENT_VERSION = text(_RANKED_VERSIONS.format(
+    columns="v.id, v.fingerprint", window_id=":window_id", category_id=":category_id",
+)).bindparams(*VERSION_BINDS)
 
 
 def current_version_ref(window_id: int, category_id: int, today: date) -> VersionRef:
@@ -54,7 +70,7 @@ def current_version_ref(window_id: int, category_id: int, today: date) -> Versio
     A periodic survey (社会满意度调查) running today beats the standing one; an assignment to
     the window beats one to its service trade; otherwise the default questionnaire applies.
     """
-    row = db.session.execute(_CURRENT_VERSION, {
+    row = database.execute(_CURRENT_VERSION, {
         "window_id": window_id, "category_id": category_id, "today": today, "yes": True,
     }).first()
     if row is None:

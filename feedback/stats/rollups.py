@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from feedback import database
 from feedback.clock import local_date
 from feedback.evaluations.models import COUNTED_STATUSES, Channel, Evaluation, FlagStatus
 from feedback.extensions import db
@@ -132,7 +133,6 @@ def _add(*, window_id: int, day: date, level: int, counted: bool, verified: bool
     """Count one new evaluation: one upsert per rollup table it touches (``only_details``:
     the staff and dimension tables only)."""
     dialect = _dialect()
-    session = db.session
     if not only_details:
         row = _window_row(window_id, day)
         if counted:
@@ -141,11 +141,11 @@ def _add(*, window_id: int, day: date, level: int, counted: bool, verified: bool
             row[CHANNEL_COLUMNS[Channel(channel)]] = 1
         else:
             row["flagged"] = 1
-        session.execute(_upsert(dialect, WindowDayStats.__table__, _WINDOW_KEYS), row)
+        database.execute(_upsert(dialect, WindowDayStats.__table__, _WINDOW_KEYS), row)
     if not counted:
         return
     if staff_id is not None:
-        session.execute(_upsert(dialect, StaffDayStats.__table__, _STAFF_KEYS),
+        database.execute(_upsert(dialect, StaffDayStats.__table__, _STAFF_KEYS),
                         _level_row(level, 1, window_id=window_id, day=day, staff_id=staff_id))
     if dimensions:
         # One statement for every dimension rated: a multi-row VALUES, built once per count.
@@ -154,7 +154,7 @@ def _add(*, window_id: int, day: date, level: int, counted: bool, verified: bool
             params[f"dimension_{i}"] = key
             for level in range(1, 6):
                 params[f"n{level}_{i}"] = 1 if level == value else 0
-        session.execute(_dimension_upsert(len(dimensions)), params)
+        database.execute(_dimension_upsert(len(dimensions)), params)
 
 
 def _move(*, window_id: int, day: date, level: int, verified: bool, channel: str,
