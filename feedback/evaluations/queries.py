@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
@@ -19,8 +17,6 @@ def evaluations_query(
     window: Window | None = None,
     level: int | None = None,
     flagged_only: bool = False,
-    since: date | None = None,
-    until: date | None = None,
 ) -> Select:
     """Evaluations of the windows ``user`` may see, newest first."""
     query = (
@@ -38,17 +34,7 @@ def evaluations_query(
         query = query.where(Evaluation.level == level)
     if flagged_only:
         query = query.where(Evaluation.flag_status == FlagStatus.FLAGGED)
-    if since:
-        query = query.where(Evaluation.created_at >= _start_of(since))
-    if until:
-        query = query.where(Evaluation.created_at < _start_of(until + timedelta(days=1)))
     return query
-
-
-def _start_of(day: date) -> datetime:
-    from datetime import UTC
-
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 
