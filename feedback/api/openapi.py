@@ -150,12 +150,17 @@ _SCHEMAS: dict[str, Any] = {
     },
     "Evaluation": {
         "type": "object",
-        "required": ["id", "level", "tracking_no", "verified", "flagged"],
+        "required": ["id", "level", "tracking_no", "access_code", "verified", "flagged"],
         "properties": {
             "id": {"type": "integer"},
             "level": {"type": "integer", "minimum": 1, "maximum": 5},
             "tracking_no": {"type": ["string", "null"],
                             "description": "For bad reviews: the number a citizen quotes."},
+            "access_code": {"type": ["string", "null"],
+                            "description": "With a tracking number: the six-digit code the "
+                                           "citizen enters beside it at /track to follow the "
+                                           "case. Show both to the citizen; a retry with the "
+                                           "same client_ref answers the same code."},
             "verified": {"type": "boolean", "description": "Bound to a transaction."},
             "flagged": {"type": "boolean", "description": "Left out of statistics."},
         },

@@ -37,6 +37,7 @@ from feedback.api.parsing import (
 )
 from feedback.api.queries import public_windows_query
 from feedback.cards.qr import DEFAULT_BOX, MAX_BOX, MIN_BOX, qr_png
+from feedback.cases.intake import code_for_repeat
 from feedback.clock import local_date
 from feedback.errors import ServiceError
 from feedback.evaluations.models import Channel, Device, Evaluation, EvaluationToken
@@ -113,7 +114,7 @@ def create_evaluation():
     window = _scoped_window(body.window, for_rating=False)
     nonce = f"dev:{device.id}:{body.client_ref}" if body.client_ref else None
     if nonce is not None and (earlier := find_by_nonce(nonce)) is not None:
-        return _replayed(earlier, window)  # even if the window closed since the first try
+        return _replayed(earlier, window, nonce)  # even if the window closed since then
     _check_active(window)
     version = current_version_ref(window.id, window.category_id, local_date(now))
     try:
@@ -133,7 +134,7 @@ def create_evaluation():
         earlier = find_by_nonce(nonce) if nonce is not None else None
         if earlier is None:
             raise InvalidRequest(409, _("This transaction has been evaluated already.")) from None
-        return _replayed(earlier, window)
+        return _replayed(earlier, window, nonce)
     return _evaluation_body(stored), 200 if stored.duplicate else 201
 
 
@@ -173,11 +174,13 @@ def _issue(window: Window, transaction_no: str, device: Device) -> EvaluationTok
                              {"transaction_no": field_error("evaluated", exc.message)}) from None
 
 
-def _replayed(earlier: Evaluation, window: Window):
+def _replayed(earlier: Evaluation, window: Window, nonce: str):
     if earlier.window_id != window.id:
         message = _("This client_ref was used for an evaluation of another window.")
         raise InvalidRequest(409, message, {"client_ref": field_error("reused", message)})
-    return _evaluation_body(Stored.of(earlier, duplicate=True)), 200
+    stored = Stored.of(earlier, duplicate=True)
+    stored.access_code = code_for_repeat(earlier, nonce)  # the same code as the first answer
+    return _evaluation_body(stored), 200
 
 
 def _evaluation_body(stored: Stored) -> dict:
@@ -185,6 +188,7 @@ def _evaluation_body(stored: Stored) -> dict:
         "id": stored.id,
         "level": stored.level,
         "tracking_no": stored.tracking_no,
+        "access_code": stored.access_code,
         "verified": stored.verified,
         "flagged": stored.flagged,
     }

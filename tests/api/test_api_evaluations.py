@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -41,12 +42,34 @@ def test_every_level_is_stored_through_the_api(client, device, level):
     assert_matches("Evaluation", body)
     stored = db.session.scalars(select(Evaluation)).one()
     assert body == {"id": stored.id, "level": level.value, "tracking_no": stored.tracking_no,
-                    "verified": False, "flagged": False}
+                    "access_code": body["access_code"], "verified": False, "flagged": False}
+    assert (body["access_code"] is not None) == (level.value <= 2)
     assert stored.level == level.value
     assert stored.channel == Channel.DEVICE
     assert stored.window_id == window.id
     assert stored.flag_status == FlagStatus.COUNTED
     assert (stored.tracking_no is not None) == (level.value <= 2)
+
+
+def test_a_bad_review_from_a_device_can_be_followed_at_track(app, client, device):
+    """The device shows the tracking number and the code; the citizen finds the case with
+    them, and a retry of the same answer shows the same code."""
+    window, key = device
+    first = post(client, key, body_for(window, answers={"overall": 1}, client_ref="r-1"))
+    retry = post(client, key, body_for(window, answers={"overall": 1}, client_ref="r-1"))
+    assert (first.status_code, retry.status_code) == (201, 200)
+    body = first.get_json()
+    assert retry.get_json() == body
+    assert re.fullmatch(r"\d{6}", body["access_code"])
+
+    citizen = app.test_client()
+    wrong = str((int(body["access_code"]) + 1) % 10**6).zfill(6)
+    refused = citizen.post("/track", data={"tracking_no": body["tracking_no"], "factor": wrong})
+    assert refused.status_code == 422
+    found = citizen.post("/track", data={"tracking_no": body["tracking_no"],
+                                         "factor": body["access_code"]})
+    assert found.status_code == 302
+    assert citizen.get(found.headers["Location"]).status_code == 200
 
 
 def test_answers_may_be_numbers_strings_and_lists(client, make_staff, make_device):
