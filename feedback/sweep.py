@@ -22,6 +22,9 @@ from feedback.extensions import db
 Step = Callable[[datetime], int]
 
 STEPS: tuple[tuple[str, str], ...] = (
+    # First: deadlines counted by weekends only are counted again once the year is entered.
+    ("case deadlines recounted", "feedback.cases.workflow.services:refresh_estimated_deadlines"),
+    ("notice deadlines recounted", "feedback.notices.services:refresh_estimated_deadlines"),
     ("cases announced", "feedback.cases.workflow.services:announce_new_cases"),
     ("cases overdue", "feedback.cases.workflow.services:mark_overdue_cases"),
     ("notices overdue", "feedback.notices.services:mark_overdue_notices"),

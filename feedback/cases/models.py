@@ -175,6 +175,7 @@ class Case(db.Model):
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The answer deadline in working days; set by the sweep for cases opened on the hot path.
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_start: Mapped[datetime | None] = mapped_column(UTCDateTime)  # counted from here
     deadline_days: Mapped[int | None] = mapped_column(SmallInteger)
     deadline_estimated: Mapped[bool] = mapped_column(default=False)  # weekends only somewhere
     deadline_uncovered: Mapped[str] = mapped_column(String(64), default="")  # "2031 2032"

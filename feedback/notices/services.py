@@ -326,6 +326,31 @@ def publish_notice(actor: User | None, notice: Notice, public_text: str) -> None
 # --- the sweep --------------------------------------------------------------------------------
 
 
+def refresh_estimated_deadlines(now: datetime | None = None) -> int:
+    """The sweep's step: count again the deadlines of running notices that were estimated
+    (weekends only, for a year the calendar did not know yet), now that an administrator may
+    have entered that year. Before the overdue step; a notice already overdue keeps its
+    deadline. Audited; returns how many changed."""
+    notices = db.session.scalars(
+        select(Notice)
+        .where(Notice.state.in_([s.value for s in RUNNING]), Notice.overdue_at.is_(None),
+               Notice.deadline_estimated.is_(True), Notice.issued_at.is_not(None))
+        .order_by(Notice.id)
+    ).all()
+    changed = 0
+    for notice in notices:
+        deadline = add_working_days(notice.issued_at, notice.deadline_days)
+        if (deadline.due_at, deadline.estimated) == (notice.due_at, notice.deadline_estimated):
+            continue
+        record(None, "notice.deadline_recounted", notice, {
+            "was": notice.due_at.isoformat(), "now": deadline.due_at.isoformat(),
+            "estimated": deadline.estimated})
+        notice.due_at, notice.deadline_estimated = deadline.due_at, deadline.estimated
+        changed += 1
+    db.session.flush()
+    return changed
+
+
 def mark_overdue_notices(now: datetime | None = None) -> int:
     """The sweep's step: notices past their deadline and still waiting for the window or
     unit become overdue and escalate to the next supervisor up; return how many.

@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 
 from feedback import clock, sweep
+from feedback.audit.models import AuditLog
 from feedback.cases.figures import handling_figures, handling_figures_by_window, open_cases
 from feedback.cases.models import Case, CaseState, Triage, Verdict
 from feedback.cases.workflow import services
 from feedback.extensions import db
+from feedback.workdays.calendar import deadline_last_day
+from feedback.workdays.services import enter_calendar_days
 from tests.cases.support import case_by_number, rate, shown
 
 BEIJING = timezone(timedelta(hours=8))
@@ -106,3 +110,41 @@ def test_sweep_command_refuses_a_time_without_offset(runner):
     assert result.exit_code != 0
     result = runner.invoke(args=["sweep"])
     assert result.exit_code == 0 and "cases overdue: 0" in result.output
+
+
+def test_an_estimated_deadline_is_counted_again_once_the_year_is_entered(app, world):
+    """The package knows no holidays of 2027: a case opened just before the Spring Festival
+    is due by weekends only, and says so; once an administrator enters the holidays, the
+    sweep counts its deadline again, past them, before it looks for overdue cases."""
+    opened = datetime(2027, 2, 4, 10, 0, tzinfo=BEIJING)  # a Thursday
+    case = bad_review(app, world.window_a, opened)
+    assert case.deadline_estimated and case.deadline_uncovered == "2027"
+    assert deadline_last_day(case.due_at) == date(2027, 2, 11)  # five weekdays on
+
+    enter_calendar_days(world.admin, "2027-02-06..2027-02-12 春节 休\n2027-02-14 春节调休 班")
+    db.session.commit()
+    later = datetime(2027, 2, 12, 9, 0, tzinfo=BEIJING)  # past the estimate, within the real one
+    counts = sweep.run(later)
+    assert counts["case deadlines recounted"] == 1
+    assert counts["cases overdue"] == 0
+    case = db.session.get(Case, case.id)
+    # Fri 5, then the holiday, the make-up Sunday 14, Mon 15, Tue 16, Wed 17.
+    assert deadline_last_day(case.due_at) == date(2027, 2, 17)
+    assert not case.deadline_estimated and case.deadline_uncovered == ""
+    assert not case.overdue
+    recounted = db.session.scalars(
+        select(AuditLog).where(AuditLog.action == "case.deadline_recounted")).one()
+    assert recounted.object_id == str(case.id)
+    assert sweep.run(later)["case deadlines recounted"] == 0
+
+
+def test_an_overdue_case_keeps_its_estimated_deadline(app, world):
+    opened = datetime(2027, 2, 4, 10, 0, tzinfo=BEIJING)
+    case = bad_review(app, world.window_a, opened)
+    assert sweep.run(datetime(2027, 2, 12, 9, 0, tzinfo=BEIJING))["cases overdue"] == 1
+    enter_calendar_days(world.admin, "2027-02-06..2027-02-12 春节 休")
+    db.session.commit()
+    assert sweep.run(datetime(2027, 2, 12, 10, 0, tzinfo=BEIJING))[
+        "case deadlines recounted"] == 0
+    case = db.session.get(Case, case.id)
+    assert case.overdue and deadline_last_day(case.due_at) == date(2027, 2, 11)

@@ -3,7 +3,7 @@ supervisor up, published as a 通报 without personal data; the sweep changes no
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -14,6 +14,8 @@ from feedback.notices.models import Notice, NoticeEvent
 from feedback.notices.services import acknowledge_notice, draft_notice, issue_notice
 from feedback.notices.workflow import EventKind, NoticeState
 from feedback.notifications.models import Notification
+from feedback.workdays.calendar import deadline_last_day
+from feedback.workdays.services import enter_calendar_days
 
 ISSUED = datetime(2026, 4, 7, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Beijing, after 清明
 
@@ -125,3 +127,27 @@ def test_escalation_from_the_top_goes_to_the_administrators(app, runner, provinc
     notice = db.session.get(Notice, notice.id)
     assert notice.escalated_at is not None and notice.escalated_to_id is None
     assert "notice.escalated" in kinds_for(province.admin)
+
+
+def test_an_estimated_notice_deadline_is_counted_again_once_the_year_is_entered(
+        app, runner, province):
+    issued = datetime(2027, 1, 28, 2, 0, tzinfo=UTC)  # Thursday 10:00 in Beijing
+    with clock.frozen_at(issued):
+        notice = draft_notice(province.city_sup, target_window=province.window,
+                              problem="排队时间过长。", requirement="增开窗口。", deadline_days=10)
+        issue_notice(province.city_sup, notice)
+    db.session.commit()
+    assert notice.deadline_estimated
+    assert deadline_last_day(notice.due_at) == date(2027, 2, 11)  # ten weekdays on
+
+    enter_calendar_days(province.admin, "2027-02-06..2027-02-12 春节 休")
+    db.session.commit()
+    output = sweep(runner, issued + timedelta(days=15))  # Fri 12 Feb: past the estimate
+    assert "notice deadlines recounted: 1" in output
+    assert "notices overdue: 0" in output
+    notice = db.session.get(Notice, notice.id)
+    # Fri 29 Jan, Mon 1 … Fri 5 Feb (6), the holiday week, Mon 15 … Thu 18 (10).
+    assert deadline_last_day(notice.due_at) == date(2027, 2, 18)
+    assert not notice.deadline_estimated and notice.overdue_at is None
+    assert db.session.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.action == "notice.deadline_recounted")) == 1

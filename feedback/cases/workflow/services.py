@@ -54,7 +54,7 @@ from feedback.notifications.services import notify
 from feedback.orgs.models import OrgUnit, UnitKind
 from feedback.stats import rollups
 from feedback.windows.models import Window
-from feedback.workdays.calendar import DeadlineKind
+from feedback.workdays.calendar import Deadline, DeadlineKind, add_working_days
 from feedback.workdays.queries import deadline_for
 
 if TYPE_CHECKING:
@@ -128,10 +128,38 @@ def _notify(recipients: Iterable[User], kind: str, case: Case, subject, body: st
 def set_deadline(case: Case, start: datetime) -> None:
     """The answer deadline in working days from ``start``, by the policy of the case's unit."""
     deadline = deadline_for(case.unit, DeadlineKind.CASE_ANSWER, start)
+    case.deadline_start = start
+    _keep_deadline(case, deadline)
+
+
+def _keep_deadline(case: Case, deadline: Deadline) -> None:
     case.due_at = deadline.due_at
     case.deadline_days = deadline.working_days
     case.deadline_estimated = deadline.estimated
     case.deadline_uncovered = " ".join(str(y) for y in deadline.uncovered_years)
+
+
+def refresh_estimated_deadlines(now: datetime) -> int:
+    """The sweep's step: count again the deadlines of unanswered cases that were estimated
+    (weekends only, for a year the calendar did not know yet), now that an administrator may
+    have entered that year. Before the overdue step, so a case is judged by the real calendar;
+    one already marked overdue keeps its deadline. Audited; returns how many changed."""
+    cases = db.session.scalars(
+        select(Case).where(Case.state.in_(UNANSWERED_STATES), Case.overdue.is_(False),
+                           Case.deadline_estimated.is_(True), Case.deadline_start.is_not(None))
+        .order_by(Case.id)).all()
+    changed = 0
+    for case in cases:
+        deadline = add_working_days(case.deadline_start, case.deadline_days or 0)
+        if (deadline.due_at, deadline.estimated) == (case.due_at, case.deadline_estimated):
+            continue
+        record(None, "case.deadline_recounted", case, {
+            "was": case.due_at.isoformat(), "now": deadline.due_at.isoformat(),
+            "estimated": deadline.estimated})
+        _keep_deadline(case, deadline)
+        changed += 1
+    db.session.flush()
+    return changed
 
 
 def _ensure_deadline(case: Case) -> None:
@@ -478,6 +506,7 @@ __all__ = [
     "mark_overdue_cases",
     "open_case",
     "record_callback",
+    "refresh_estimated_deadlines",
     "reveal_case_phone",
     "set_deadline",
     "verify_case",
