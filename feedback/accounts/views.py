@@ -31,11 +31,21 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths: ``next`` must never send a user to another host."""
+    """Only same-site paths: ``next`` must never send a user to another host. Without one,
+    the signed-in user's start page."""
     if target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
             return target
+    return _start_page(current_user)
+
+
+def _start_page(user: User) -> str:
+    """Where work starts: the dashboard of one's windows or subtree for managers, supervisors
+    and administrators; the home page for the others (operators and staff)."""
+    if user.role in (Role.MANAGER, Role.ADMIN) or (
+            user.role == Role.SUPERVISOR and user.org_unit_id is not None):
+        return url_for("dashboards.landing")
     return url_for("main.home")
 
 

@@ -245,11 +245,27 @@ def test_login_refuses_to_redirect_elsewhere(client, make_user, target):
     make_user(Role.ADMIN, username="wang")
     response = login(client, "wang", query_string={"next": target})
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/dashboard"  # the start page, not the target
 
     # Already signed in: GET /login?next=... redirects straight away, just as safely.
     response = client.get("/login", query_string={"next": target})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/dashboard"
+
+
+@pytest.mark.parametrize(("role", "start"), [
+    (Role.MANAGER, "/dashboard"), (Role.SUPERVISOR, "/dashboard"), (Role.ADMIN, "/dashboard"),
+    (Role.OPERATOR, "/"),
+])
+def test_signing_in_without_next_opens_the_start_page(client, make_user, make_unit, make_window,
+                                                     role, start):
+    scope = {Role.SUPERVISOR: lambda: {"org_unit": make_unit("长沙市住房和城乡建设局")},
+             Role.OPERATOR: lambda: {"org_unit": make_unit("长沙市住房和城乡建设局")},
+             Role.MANAGER: lambda: {"windows": [make_window()]}}.get(role, dict)()
+    make_user(role, username="li.na", **scope)
+    response = login(client, "li.na")
+    assert response.status_code == 302
+    assert response.headers["Location"] == start
+    assert client.get(start).status_code == 200
 
 
 @pytest.mark.parametrize("target", EVIL_TARGETS)

@@ -5,17 +5,9 @@ from __future__ import annotations
 
 from feedback.accounts.models import Role
 from feedback.evaluations.links import qr_key
-from tests.conftest import PASSWORD
+from tests.browser.support import sign_in
 
 REPLY = "系统已修复，已增加审核人员，向您致歉。"
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit], button[type=submit]:not(.link)")
-    page.wait_for_url(f"{base}/")
 
 
 def test_manager_answers_and_the_citizen_reads_the_reply(live_server, desktop, phone,

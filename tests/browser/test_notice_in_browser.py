@@ -14,15 +14,7 @@ from feedback.extensions import db
 from feedback.notices.models import EvidenceFile, Notice
 from feedback.notices.workflow import NoticeState
 from feedback.orgs.models import UnitKind
-from tests.conftest import PASSWORD
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit], button[type=submit]:not(.link)")
-    page.wait_for_url(f"{base}/")
+from tests.browser.support import sign_in
 
 
 def test_supervisor_and_manager_walk_a_notice_with_a_photo(live_server, desktop, phone,

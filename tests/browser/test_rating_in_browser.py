@@ -12,15 +12,7 @@ from feedback.accounts.models import Role
 from feedback.evaluations.links import qr_key
 from feedback.evaluations.models import Evaluation
 from feedback.extensions import db
-from tests.conftest import PASSWORD
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit], button[type=submit]:not(.link)")
-    page.wait_for_url(f"{base}/")
+from tests.browser.support import sign_in
 
 
 def test_decoded_qr_link_leads_to_form_and_thanks(live_server, desktop, phone, make_staff,
