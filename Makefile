@@ -53,7 +53,7 @@ lint: install-test
 # Extract the strings to translate and merge them into the catalogues (developers only).
 messages: install-test
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot .
-	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 
 # Load comes from wrk (Debian package), which drives loopback far cheaper than a Python client.
 bench: install-test
