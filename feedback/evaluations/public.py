@@ -5,6 +5,7 @@ Kept apart from the staff pages because it is the hottest path: no login, few qu
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from flask import Blueprint, abort, current_app, g, render_template, request
@@ -15,7 +16,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from feedback import clock, database
-from feedback.cases.intake import code_for_repeat
 from feedback.clock import local_date
 from feedback.errors import ServiceError
 from feedback.evaluations.links import KeyState, check_qr_key
@@ -23,11 +23,11 @@ from feedback.evaluations.models import Channel
 from feedback.evaluations.services import (
     Contact,
     InvalidAnswers,
-    Stored,
     Submission,
     definition_of,
     find_by_nonce,
     get_token,
+    repeated,
     submit_evaluation,
 )
 from feedback.extensions import db, limiter
@@ -44,6 +44,10 @@ from feedback.windows.queries import list_staff
 bp = Blueprint("rate", __name__)
 
 CLIENT_COOKIE = "manyi_cid"
+NONCE_BYTES = 24
+# What secrets.token_urlsafe makes, never a colon: devices' and the suggestion box's nonces
+# ("dev:…", "box:…") are namespaced with one, so the form cannot name theirs.
+NONCE_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 CLIENT_COOKIE_DAYS = 365
 
 
@@ -117,8 +121,18 @@ def _render_form(window: Window | Row, version: VersionRef, *, key: str | None, 
     return render_template(
         "rate/form.html", window=window, definition=definition_of(version), key=key, token=token,
         staff=list_staff(window, include_inactive=False), values=values or {}, errors=errors or {},
-        contact_errors=contact_errors or {}, nonce=secrets.token_urlsafe(24),
+        contact_errors=contact_errors or {}, nonce=secrets.token_urlsafe(NONCE_BYTES),
     ), status
+
+
+def _form_nonce() -> str | None:
+    """The form's one-time nonce, shaped as ``_render_form`` makes it; a form without one (an
+    old page) is stored without double-tap protection, and any other shape is refused (400):
+    the nonce decides which earlier evaluation a resubmitted form is shown."""
+    nonce = request.form.get("nonce") or None
+    if nonce is not None and not NONCE_RE.fullmatch(nonce):
+        abort(400)
+    return nonce
 
 
 def _submit(window: Window | Row, version: VersionRef, key: str | None, channel: Channel,
@@ -129,7 +143,7 @@ def _submit(window: Window | Row, version: VersionRef, key: str | None, channel:
                       wants_reply=form.get("wants_reply") == "yes")
     submission = Submission(
         channel=channel,
-        nonce=(form.get("nonce") or "")[:64] or None,
+        nonce=_form_nonce(),
         client_id=_client_id(),
         address=request.remote_addr,
         staff_session=current_user.is_authenticated,
@@ -152,8 +166,10 @@ def _submit(window: Window | Row, version: VersionRef, key: str | None, channel:
         existing = find_by_nonce(submission.nonce) if submission.nonce else None
         if existing is None:
             raise
-        stored = Stored.of(existing, duplicate=True)
-        stored.access_code = code_for_repeat(existing, submission.nonce)  # the case's code
+        try:
+            stored = repeated(existing, window, submission)
+        except ServiceError as exc:
+            return render_template("rate/closed.html", window=window, message=exc.message), 409
         return render_template("rate/thanks.html", window=window, evaluation=stored)
     return render_template("rate/thanks.html", window=window, evaluation=stored)
 

@@ -159,10 +159,7 @@ def submit_evaluation(
                     if submission.address else None)
     prior = _prior_submissions(window, submission, client_hash, address_hash, now)
     if prior.existing_id is not None:
-        earlier = db.session.get(Evaluation, prior.existing_id)
-        stored = Stored.of(earlier, duplicate=True)
-        stored.access_code = case_intake.code_for_repeat(earlier, submission.nonce)
-        return stored
+        return repeated(db.session.get(Evaluation, prior.existing_id), window, submission)
     if not window.active:
         raise ServiceError(_("This window is not accepting ratings."))
 
@@ -208,6 +205,17 @@ def submit_evaluation(
                    if row["tracking_no"] is not None else None)
     return Stored(new_id, level, row["tracking_no"], row["verified"], row["flag_status"],
                   reason, access_code=access_code)
+
+
+def repeated(earlier: Evaluation, window: WindowLike, submission: Submission) -> Stored:
+    """What a form submitted again shows: the evaluation its nonce stored, with the case's
+    code. Only to the same form: a nonce of another window or channel (a device's, say) is
+    refused with ``ServiceError`` rather than showing someone else's tracking number."""
+    if earlier.window_id != window.id or earlier.channel != submission.channel:
+        raise ServiceError(_("This form belongs to another window. Please open the form again."))
+    stored = Stored.of(earlier, duplicate=True)
+    stored.access_code = case_intake.code_for_repeat(earlier, submission.nonce)
+    return stored
 
 
 def _context(definition: SurveyDefinition, window: WindowLike,

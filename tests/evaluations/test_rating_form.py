@@ -62,6 +62,32 @@ def test_double_tap_stores_one_evaluation(client, make_window):
     assert count() == 1
 
 
+def test_a_nonce_of_another_window_shows_nothing_of_its_evaluation(client, make_window):
+    """The nonce alone finds the earlier evaluation of a resubmitted form: sent to another
+    window's form, it must not show that evaluation's tracking number."""
+    first, other = make_window(), make_window()
+    page = client.get(form_url(first))
+    nonce = nonce_of(page.text)
+    bad = client.post(form_url(first), data={"nonce": nonce, "overall": "1"})
+    tracking_no = db.session.scalars(select(Evaluation.tracking_no)).one()
+    assert tracking_no in bad.text
+
+    elsewhere = client.post(form_url(other), data={"nonce": nonce, "overall": "5"})
+    assert elsewhere.status_code == 409
+    assert tracking_no not in elsewhere.text
+    assert "此表单属于其他窗口" in elsewhere.text
+    assert count() == 1
+
+
+@pytest.mark.parametrize("nonce", ["dev:1:r-1", "box:" + "a" * 32, "a" * 65, "a b", "短" * 32])
+def test_a_nonce_the_form_did_not_make_is_refused(client, make_window, nonce):
+    """Devices' and the suggestion box's nonces look otherwise: a form cannot borrow them."""
+    window = make_window()
+    response = client.post(form_url(window), data={"nonce": nonce, "overall": "1"})
+    assert response.status_code == 400
+    assert count() == 0
+
+
 def test_missing_overall_is_refused_and_stores_nothing(client, make_window):
     window = make_window()
     response = submit(client, window, speed="4")
