@@ -1,10 +1,10 @@
 """The rating form with a write path that costs nothing: the ceiling any write path can reach.
 
 Served by ``python -m bench.rating --without-write`` (``gunicorn bench.ceiling:app``). The form
-request still does everything else it does for a citizen (session, CSRF check, window and
-questionnaire lookups, validation of the nonce and level, the thank-you page); only
-``submit_evaluation`` and its commit are replaced by handing back a number. Measurement only:
-nothing is stored, so nothing here may be served to anyone.
+request still does what surrounds storing (session, CSRF check, the window and questionnaire
+read, the thank-you page); ``submit_evaluation`` is replaced by handing back a number, so the
+read of earlier submissions, the answers' validation, the inserts and the commit's work are
+all left out. Measurement only: nothing is stored, so nothing here may be served to anyone.
 """
 
 from __future__ import annotations

@@ -147,11 +147,12 @@ def refresh_estimated_deadlines(now: datetime) -> int:
     cases = db.session.scalars(
         select(Case).where(Case.state.in_(UNANSWERED_STATES), Case.overdue.is_(False),
                            Case.deadline_estimated.is_(True), Case.deadline_start.is_not(None))
-        .order_by(Case.id)).all()
+        .order_by(Case.id).with_for_update(skip_locked=True, of=Case)).all()
     changed = 0
     for case in cases:
         deadline = add_working_days(case.deadline_start, case.deadline_days or 0)
-        if (deadline.due_at, deadline.estimated) == (case.due_at, case.deadline_estimated):
+        uncovered = " ".join(str(y) for y in deadline.uncovered_years)
+        if (deadline.due_at, uncovered) == (case.due_at, case.deadline_uncovered):
             continue
         record(None, "case.deadline_recounted", case, {
             "was": case.due_at.isoformat(), "now": deadline.due_at.isoformat(),
