@@ -55,7 +55,11 @@ def test_supervisor_and_manager_walk_a_notice_with_a_photo(live_server, desktop,
     assert "已报告" in phone.inner_text("[data-testid=notice-state]")
     image = phone.locator("[data-testid=report-1] img")
     image.wait_for()
-    assert phone.evaluate("img => img.complete && img.naturalWidth", image.element_handle()) == 120
+    # Lazily loaded: bring it into view and wait for the bytes, rather than racing them.
+    image.scroll_into_view_if_needed()
+    phone.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                            arg=image.element_handle())
+    assert phone.evaluate("img => img.naturalWidth", image.element_handle()) == 120
     stored = db.session.scalars(select(EvidenceFile)).one()
     assert stored.original_name == "整改现场.png" and stored.content_type == "image/png"
 
