@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask, has_app_context
@@ -20,6 +20,7 @@ os.environ["MANYI_INSTANCE_PATH"] = os.path.join(_RUN_DIR, "instance")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 
 from feedback import create_app  # noqa: E402
+from feedback.accounts.models import User  # noqa: E402
 from feedback.config import normalise_database_url  # noqa: E402
 from feedback.extensions import db  # noqa: E402
 from feedback.seed import seed_reference_data  # noqa: E402
@@ -173,6 +174,19 @@ class AuthActions:
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+@pytest.fixture
+def sign_in(app) -> Callable[[User], FlaskClient]:
+    """``sign_in(user)``: a new client (browser) with a session of ``user``."""
+
+    def _sign_in(user: User) -> FlaskClient:
+        client = app.test_client()
+        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, f"{user.username} could not sign in"
+        return client
+
+    return _sign_in
 
 
 # --- factories: callables with sensible defaults, built through the real services ----------

@@ -185,19 +185,6 @@ def user_of(world, make_user) -> Callable[..., User]:
 
 
 @pytest.fixture
-def sign_in(app) -> Callable[[User], FlaskClient]:
-    """``sign_in(user)``: a new client with a session of ``user``."""
-
-    def _sign_in(user: User) -> FlaskClient:
-        client = app.test_client()
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302, f"{user.username} could not sign in"
-        return client
-
-    return _sign_in
-
-
-@pytest.fixture
 def as_role(user_of, sign_in) -> Callable[..., FlaskClient]:
     return lambda role, side="a": sign_in(user_of(role, side))
 

@@ -20,7 +20,6 @@ from feedback.extensions import db
 from feedback.orgs.models import OrgUnit, UnitKind
 from feedback.questionnaires.queries import current_version_ref
 from feedback.windows.models import Window
-from tests.conftest import PASSWORD
 
 # Wednesday 1 April 2026, 10:00 in Shanghai: four ordinary working weeks lie before it.
 NOW = datetime(2026, 4, 1, 2, 0, tzinfo=UTC)
@@ -70,19 +69,6 @@ def world(make_unit, make_window, make_staff, make_user) -> World:
         operator=make_user(Role.OPERATOR, username="hotline", org_unit=city_a),
         staff_user=make_user(Role.STAFF, username="zhangwei", staff=staff),
     )
-
-
-@pytest.fixture
-def sign_in(app):
-    """``sign_in(user)``: a new client signed in as ``user``."""
-
-    def _sign_in(user: User):
-        client = app.test_client()
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302, f"{user.username} could not sign in"
-        return client
-
-    return _sign_in
 
 
 @pytest.fixture

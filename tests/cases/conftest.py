@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from flask.testing import FlaskClient
 
 from feedback.accounts.models import Role, User
 from feedback.orgs.models import OrgUnit, UnitKind
 from feedback.windows.models import Window
-from tests.conftest import PASSWORD
 
 
 @dataclass
@@ -51,16 +49,3 @@ def world(make_unit, make_window, make_user) -> Hall:
         operator=make_user(Role.OPERATOR, username="op-hn", org_unit=province),
         admin=make_user(Role.ADMIN, username="root"),
     )
-
-
-@pytest.fixture
-def sign_in(app):
-    """``sign_in(user)``: a new browser with a session of ``user``."""
-
-    def _sign_in(user: User) -> FlaskClient:
-        client = app.test_client()
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302, f"{user.username} could not sign in"
-        return client
-
-    return _sign_in

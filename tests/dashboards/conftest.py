@@ -21,7 +21,6 @@ from feedback.orgs.models import OrgUnit, UnitKind
 from feedback.questionnaires.queries import current_version_ref
 from feedback.stats.models import WindowDayStats
 from feedback.windows.models import Window
-from tests.conftest import PASSWORD
 
 # Noon in China on 2026-03-20: "today" of most tests.
 NOW = datetime(2026, 3, 20, 4, tzinfo=UTC)
@@ -120,17 +119,6 @@ def user_in(org, make_user, make_staff) -> Callable[..., User]:
         return make_user(role, username=f"{role.value}-{side}", **scope)
 
     return _make
-
-
-@pytest.fixture
-def sign_in(app) -> Callable[[User], FlaskClient]:
-    def _sign_in(user: User) -> FlaskClient:
-        client = app.test_client()
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302, f"{user.username} could not sign in"
-        return client
-
-    return _sign_in
 
 
 @pytest.fixture

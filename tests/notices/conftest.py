@@ -20,7 +20,6 @@ from feedback.extensions import db
 from feedback.orgs.models import OrgUnit, UnitKind
 from feedback.questionnaires.queries import current_version_ref
 from feedback.windows.models import Window
-from tests.conftest import PASSWORD
 
 
 @dataclass
@@ -71,19 +70,6 @@ def province(make_unit, make_window, make_staff, make_user) -> Province:
         staff_user=make_user(Role.STAFF, username="zhangwei", staff=staff),
         admin=make_user(Role.ADMIN, username="root"),
     )
-
-
-@pytest.fixture
-def sign_in(app):
-    """``sign_in(user)``: a new client signed in as ``user``."""
-
-    def _sign_in(user: User):
-        client = app.test_client()
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302, f"{user.username} could not sign in"
-        return client
-
-    return _sign_in
 
 
 @pytest.fixture
