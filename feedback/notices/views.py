@@ -195,20 +195,24 @@ def from_cases():
 @bp.route("/<int:notice_id>")
 @login_required(*READERS)
 def show(notice_id: int):
-    notice = get_notice(notice_id)
-    supervise = may_supervise(current_user, notice)
-    respond = may_respond(current_user, notice)
-    moves = allowed_moves(notice.state)
-    report_form = ReportForm()
-    report_form.files.description = _upload_help()
+    return _show_page(get_notice(notice_id))
+
+
+def _show_page(notice: Notice, report_form: ReportForm | None = None, status: int = 200):
+    """The notice's page; with a refused ``report_form`` (400), that form and its errors and
+    without the before/after figures."""
+    if report_form is None:
+        report_form = ReportForm()
+        report_form.files.description = _upload_help()
     return render_template(
-        "notices/show.html", notice=notice, now=clock.now(), supervise=supervise,
-        respond=respond, moves=moves, links=[_link(link) for link in notice.links],
+        "notices/show.html", notice=notice, now=clock.now(),
+        supervise=may_supervise(current_user, notice), respond=may_respond(current_user, notice),
+        moves=allowed_moves(notice.state), links=[_link(link) for link in notice.links],
         action_form=ActionForm(), report_form=report_form, return_form=ReturnForm(),
         verify_form=VerifyForm(), cancel_form=CancelForm(),
         publish_form=PublishForm(data={"public_text": _default_public_text(notice)}),
-        effect=before_after(notice),
-    )
+        effect=before_after(notice) if status == 200 else None,
+    ), status
 
 
 @bp.route("/<int:notice_id>/edit", methods=["GET", "POST"])
@@ -292,15 +296,7 @@ def report(notice_id: int):
             db.session.commit()
             flash(_("Your report was sent."), "success")
             return redirect(url_for("notices.show", notice_id=notice.id))
-    notice = get_notice(notice_id)
-    return render_template(
-        "notices/show.html", notice=notice, now=clock.now(),
-        supervise=may_supervise(current_user, notice), respond=True,
-        moves=allowed_moves(notice.state), links=[_link(link) for link in notice.links],
-        action_form=ActionForm(), report_form=form, return_form=ReturnForm(),
-        verify_form=VerifyForm(), cancel_form=CancelForm(), publish_form=PublishForm(),
-        effect=None,
-    ), 400
+    return _show_page(get_notice(notice_id), form, 400)
 
 
 @bp.route("/<int:notice_id>/return", methods=["POST"])

@@ -167,36 +167,34 @@ def evaluations(fmt: str):
 def windows(fmt: str):
     """Each window the user may see with its figures for the period (``?unit=`` for one
     subtree): ratings per level, index, shares, and the flagged ones apart."""
-    form = AggregateExportForm(request.args, today=today())
-    if not form.validate():
-        return _page(400, window_form=form)
-    unit = get_unit(form.unit.data.strip()) if form.unit.data else None
-    period = form.period()
-    rows = window_aggregates(current_user, period.start, period.end, unit=unit)
-    record_export(current_user, "windows", fmt,
-                  {**_period_filters(period), "unit": unit.code if unit else None}, len(rows),
-                  obj=unit)
-    db.session.commit()
-    return _download(fmt, f"manyi-windows-{period.label}.{fmt}", window_aggregate_header(),
-                     window_aggregate_rows(rows), sheet=_("Windows"))
+    return _aggregate_export("windows", fmt, "window_form", window_aggregates,
+                             window_aggregate_header, window_aggregate_rows, _("Windows"))
 
 
 @bp.route("/units.<any(csv, xlsx):fmt>")
 @login_required(*UNIT_READERS)
 def units(fmt: str):
     """Each unit of the user's subtree (or of ``?unit=``) with its whole subtree's figures."""
+    return _aggregate_export("units", fmt, "unit_form", unit_aggregates,
+                             unit_aggregate_header, unit_aggregate_rows, _("Org units"))
+
+
+def _aggregate_export(kind: str, fmt: str, form_name: str, aggregates, header, to_rows,
+                      sheet: str):
+    """The figures export ``kind`` for the period and unit of the query string: audited,
+    then downloaded; an invalid query shows the page again with ``form_name`` marked (400)."""
     form = AggregateExportForm(request.args, today=today())
     if not form.validate():
-        return _page(400, unit_form=form)
+        return _page(400, **{form_name: form})
     unit = get_unit(form.unit.data.strip()) if form.unit.data else None
     period = form.period()
-    rows = unit_aggregates(current_user, period.start, period.end, unit=unit)
-    record_export(current_user, "units", fmt,
+    rows = aggregates(current_user, period.start, period.end, unit=unit)
+    record_export(current_user, kind, fmt,
                   {**_period_filters(period), "unit": unit.code if unit else None}, len(rows),
                   obj=unit)
     db.session.commit()
-    return _download(fmt, f"manyi-units-{period.label}.{fmt}", unit_aggregate_header(),
-                     unit_aggregate_rows(rows), sheet=_("Org units"))
+    return _download(fmt, f"manyi-{kind}-{period.label}.{fmt}", header(), to_rows(rows),
+                     sheet=sheet)
 
 
 # --- the monthly report ------------------------------------------------------------------------
