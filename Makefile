@@ -35,6 +35,8 @@ $(WEBFONT): $(VENV)/.installed feedback/translations/zh/LC_MESSAGES/messages.po 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) -D messages >/dev/null
 
+# The web server and the periodic worker, both from the Procfile, run by honcho: Ctrl-C stops
+# them all. The venv's bin comes first on PATH so the Procfile's plain commands are its own.
 run: install
 	$(BIN)/manyi db upgrade
 	$(BIN)/manyi demo --if-empty
@@ -42,7 +44,7 @@ run: install
 	@echo "Manyi is at http://127.0.0.1:$(PORT)/ — sign in at http://127.0.0.1:$(PORT)/login"
 	@echo "Demo accounts and passwords: see README.md (\"Demo data\")."
 	@echo
-	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	PATH="$(CURDIR)/$(BIN):$$PATH" WORKERS=$(WORKERS) $(BIN)/honcho start -f Procfile -p $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

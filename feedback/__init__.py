@@ -39,9 +39,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from feedback import errors, i18n, permissions
     from feedback.cli import register_commands
+    from feedback.periodic.queries import troubled_steps
 
     errors.register(app)
     i18n.register(app)
+    app.add_template_global(troubled_steps, "troubled_periodic_steps")
     app.before_request(permissions.refuse_undeclared_routes)
     app.after_request(_security_headers)
     register_commands(app)

@@ -24,6 +24,7 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     from feedback.demo import demo_command
     from feedback.notifications.commands import mail_group
+    from feedback.periodic.commands import sweep_command, worker_command
     from feedback.reports.commands import report_group
     from feedback.stats.commands import stats_group, token_group
 
@@ -34,6 +35,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(calendar_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(sweep_command)
+    app.cli.add_command(worker_command)
     app.cli.add_command(stats_group)
     app.cli.add_command(token_group)
     app.cli.add_command(report_group)
@@ -53,31 +55,6 @@ def seed_command() -> None:
     added = seed_reference_data()
     db.session.commit()
     click.echo(f"service trades added: {added['service_categories']}")
-
-
-@click.command("sweep")
-@click.option("--now", "now_text", metavar="ISO-8601",
-              help="Run as if it were this time (with its offset, e.g. 2027-05-06T09:00+08:00).")
-@with_appcontext
-def sweep_command(now_text: str | None) -> None:
-    """Move what is past its deadline: overdue cases and the other domains' steps (idempotent;
-    run it from cron every few minutes). One transaction per step; prints the counts."""
-    from datetime import datetime
-
-    from feedback import clock, sweep
-
-    now = clock.now()
-    if now_text:
-        try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError:
-            raise click.BadParameter("an ISO 8601 time, e.g. 2027-05-06T09:00+08:00",
-                                     param_hint="--now") from None
-        if now.tzinfo is None:
-            raise click.BadParameter("give the time with its offset (+08:00 or Z)",
-                                     param_hint="--now")
-    for name, count in sweep.run(now).items():
-        click.echo(f"{name}: {count}")
 
 
 @click.group("calendar")

@@ -17,6 +17,15 @@ def now() -> datetime:
     return _frozen if _frozen is not None else datetime.now(UTC)
 
 
+def wall() -> datetime:
+    """The real time as an aware UTC datetime, even while ``now()`` is frozen.
+
+    Only for what must follow real time whatever "now" a sweep runs for: the leases of the
+    periodic steps and the record of when they last ran (``feedback.periodic``).
+    """
+    return datetime.now(UTC)
+
+
 @contextlib.contextmanager
 def frozen_at(moment: datetime) -> Iterator[None]:
     """Make ``now()`` answer ``moment`` inside the block (tests, ``--now`` of sweeps)."""

@@ -18,6 +18,7 @@ PUBLIC_ENDPOINTS = {
     "main.home": "the landing page; shows more when signed in",
     "main.set_language": "choosing the interface language",
     "main.healthz": "readiness check of the load balancer",
+    "main.readiness": "readiness with the periodic steps: when each last ran",
     "main.liveness": "liveness check of the process",
     "accounts.login": "signing in",
     "windows.staff_photo": "staff on duty show their face on the window's public page (亮身份)",

@@ -245,3 +245,13 @@ class ChartCache:
             except OSError:
                 continue
         return removed
+
+
+def prune_step(now) -> int:
+    """The periodic step (``feedback.periodic``): delete the chart files under
+    ``instance/charts`` that were not used for ``FILE_DAYS``; return how many went."""
+    from flask import current_app
+
+    if not current_app.config.get("CHART_CACHE_FILES", True):
+        return 0
+    return ChartCache(directory=os.path.join(current_app.instance_path, "charts")).prune()

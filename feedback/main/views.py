@@ -8,6 +8,7 @@ from sqlalchemy import func, select, text
 
 from feedback.extensions import db
 from feedback.i18n import LANG_COOKIE
+from feedback.periodic.queries import step_statuses
 from feedback.permissions import public
 from feedback.windows.queries import visible_windows_query
 
@@ -47,6 +48,30 @@ def healthz():
     """Readiness: the app answers and reaches its database."""
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.route("/healthz/ready")
+@public
+def readiness():
+    """Readiness with the periodic work: the database answers, and when each step last
+    succeeded. ``status`` is ``late`` while a step has not succeeded within twice its cadence
+    (the worker is not running) or its last run failed; the app still serves (200)."""
+    statuses = step_statuses()
+    return {
+        "status": "late" if any(s.late or s.failing for s in statuses) else "ok",
+        "database": "ok",
+        "steps": {
+            s.step.name: {
+                "every_seconds": int(s.step.every.total_seconds()),
+                "last_success_at": s.last_success_at.isoformat() if s.last_success_at else None,
+                "last_count": s.last_count,
+                "late": s.late,
+                "failing": s.failing,
+                "running": s.running,
+            }
+            for s in statuses
+        },
+    }
 
 
 @bp.route("/healthz/live")

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from feedback import sweep
 from feedback.alerts.models import Alert, AlertStatus
 from feedback.alerts.queries import open_alerts
 from feedback.alerts.rules import AlertKind
@@ -18,6 +17,7 @@ from feedback.extensions import db
 from feedback.notices.models import LinkKind, Notice
 from feedback.notices.workflow import NoticeSource, NoticeState
 from feedback.notifications.models import Notification
+from feedback.periodic.services import counts, sweep
 from tests.alerts.conftest import NOW
 
 
@@ -51,8 +51,8 @@ def test_a_surge_of_bad_reviews_raises_one_alert_that_becomes_a_draft_notice(
     for minute in range(0, 60, 10):  # six bad reviews within the hour before 10:00
         rate_by_qr(app, window, 1, NOW - timedelta(hours=1) + timedelta(minutes=minute))
 
-    counts = sweep.run(NOW)
-    assert counts["alerts raised"] == 1
+    ran = counts(sweep(NOW))
+    assert ran["alerts raised"] == 1
     (alert,) = alerts()
     assert (alert.kind, alert.window_id, alert.status) == (AlertKind.BURST, window.id,
                                                            AlertStatus.OPEN)
@@ -60,8 +60,8 @@ def test_a_surge_of_bad_reviews_raises_one_alert_that_becomes_a_draft_notice(
     assert len(alert.evidence["evaluations"]) == 6
 
     # the sweep runs again a few minutes later, and the next day: nothing new
-    assert sweep.run(NOW + timedelta(minutes=5))["alerts raised"] == 0
-    assert sweep.run(NOW + timedelta(hours=20))["alerts raised"] == 0
+    assert counts(sweep(NOW + timedelta(minutes=5)))["alerts raised"] == 0
+    assert counts(sweep(NOW + timedelta(hours=20)))["alerts raised"] == 0
     assert len(alerts()) == 1
 
     # the supervisors nearest above the window are told, not those of the province or city B

@@ -7,12 +7,14 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from feedback import clock, sweep
+from feedback import clock
 from feedback.audit.models import AuditLog
 from feedback.cases.figures import handling_figures, handling_figures_by_window, open_cases
 from feedback.cases.models import Case, CaseState, Triage, Verdict
 from feedback.cases.workflow import services
 from feedback.extensions import db
+from feedback.periodic.services import counts, sweep
+from feedback.periodic.steps import STEPS, Step
 from feedback.workdays.calendar import deadline_last_day
 from feedback.workdays.services import enter_calendar_days
 from tests.cases.support import case_by_number, rate, shown
@@ -93,14 +95,15 @@ def recording_step(now: datetime) -> int:
 def test_sweep_runs_each_step_at_the_given_time(app, world):
     with clock.frozen_at(MONDAY):
         rate(app.test_client(), world.window_a, overall="2")
-    mine = tuple(step for step in sweep.STEPS if step[0].startswith("cases "))
-    steps = (*mine, ("a later domain", f"{__name__}:recording_step"))
-    counts = sweep.run(MONDAY + timedelta(days=1), steps=steps)
-    assert counts == {"cases announced": 1, "cases overdue": 0, "a later domain": 7}
+    mine = tuple(step for step in STEPS if step.name.startswith("cases "))
+    steps = (*mine, Step("a later domain", "a later domain", f"{__name__}:recording_step",
+                             every=timedelta(minutes=1)))
+    ran = counts(sweep(MONDAY + timedelta(days=1), steps))
+    assert ran == {"cases announced": 1, "cases overdue": 0, "a later domain": 7}
     assert CALLS[-1] == MONDAY + timedelta(days=1)  # the clock reads the sweep's time
-    assert sweep.run(MONDAY + timedelta(days=1))["cases announced"] == 0  # idempotent
+    assert counts(sweep(MONDAY + timedelta(days=1)))["cases announced"] == 0  # idempotent
     with pytest.raises(ValueError):
-        sweep.run(datetime(2025, 6, 9, 9, 0))
+        counts(sweep(datetime(2025, 6, 9, 9, 0)))
 
 
 def test_sweep_command_refuses_a_time_without_offset(runner):
@@ -124,9 +127,9 @@ def test_an_estimated_deadline_is_counted_again_once_the_year_is_entered(app, wo
     enter_calendar_days(world.admin, "2027-02-06..2027-02-12 春节 休\n2027-02-14 春节调休 班")
     db.session.commit()
     later = datetime(2027, 2, 12, 9, 0, tzinfo=BEIJING)  # past the estimate, within the real one
-    counts = sweep.run(later)
-    assert counts["case deadlines recounted"] == 1
-    assert counts["cases overdue"] == 0
+    ran = counts(sweep(later))
+    assert ran["case deadlines recounted"] == 1
+    assert ran["cases overdue"] == 0
     case = db.session.get(Case, case.id)
     # Fri 5, then the holiday, the make-up Sunday 14, Mon 15, Tue 16, Wed 17.
     assert deadline_last_day(case.due_at) == date(2027, 2, 17)
@@ -135,16 +138,16 @@ def test_an_estimated_deadline_is_counted_again_once_the_year_is_entered(app, wo
     recounted = db.session.scalars(
         select(AuditLog).where(AuditLog.action == "case.deadline_recounted")).one()
     assert recounted.object_id == str(case.id)
-    assert sweep.run(later)["case deadlines recounted"] == 0
+    assert counts(sweep(later))["case deadlines recounted"] == 0
 
 
 def test_an_overdue_case_keeps_its_estimated_deadline(app, world):
     opened = datetime(2027, 2, 4, 10, 0, tzinfo=BEIJING)
     case = bad_review(app, world.window_a, opened)
-    assert sweep.run(datetime(2027, 2, 12, 9, 0, tzinfo=BEIJING))["cases overdue"] == 1
+    assert counts(sweep(datetime(2027, 2, 12, 9, 0, tzinfo=BEIJING)))["cases overdue"] == 1
     enter_calendar_days(world.admin, "2027-02-06..2027-02-12 春节 休")
     db.session.commit()
-    assert sweep.run(datetime(2027, 2, 12, 10, 0, tzinfo=BEIJING))[
+    assert counts(sweep(datetime(2027, 2, 12, 10, 0, tzinfo=BEIJING)))[
         "case deadlines recounted"] == 0
     case = db.session.get(Case, case.id)
     assert case.overdue and deadline_last_day(case.due_at) == date(2027, 2, 11)

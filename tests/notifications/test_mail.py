@@ -14,6 +14,7 @@ from feedback.accounts.models import Role
 from feedback.extensions import db
 from feedback.notifications.models import Notification, OutgoingMail
 from feedback.notifications.services import notify, send_pending
+from feedback.periodic.services import counts, sweep
 from feedback.permissions import login_required
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
@@ -206,7 +207,6 @@ def test_in_a_request_the_mail_is_sent_after_the_response(make_app, smtp, make_u
 
 
 def test_the_sweep_sends_what_is_still_queued(mail_on, make_user):
-    from feedback import sweep
 
     user = make_user(Role.ADMIN, email="a@example.cn")
     mail_on.fail_with = "451 later"
@@ -214,7 +214,7 @@ def test_the_sweep_sends_what_is_still_queued(mail_on, make_user):
         notify([user], "case.overdue", None, None, "逾期提醒")
         db.session.commit()
     mail_on.fail_with = None
-    assert sweep.run(T0 + timedelta(minutes=5))["e-mails sent"] == 1
+    assert counts(sweep(T0 + timedelta(minutes=5)))["e-mails sent"] == 1
     assert [m["Subject"] for m in mail_on.messages] == ["逾期提醒"]
 
 
