@@ -107,6 +107,18 @@ def quick_password_hashes(monkeypatch):
     monkeypatch.setattr("feedback.accounts.models.generate_password_hash", quick)
 
 
+@pytest.fixture(autouse=True)
+def fresh_process_caches():
+    """Each test empties the database: the process's copies of the calendar and deadline
+    policies (kept a minute for the rating path) must not outlive it."""
+    from feedback.workdays.calendar import forget_admin_days
+    from feedback.workdays.queries import forget_policies
+
+    yield
+    forget_admin_days()
+    forget_policies()
+
+
 @pytest.fixture
 def make_app(database_url, tmp_path):
     """Build an app with extra config (``make_app(WTF_CSRF_ENABLED=True)``)."""

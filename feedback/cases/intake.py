@@ -1,8 +1,11 @@
 """Opening a case, and the second factor that lets a citizen look it up.
 
-``open_case_for_evaluation`` runs inside the rating form's hot path: one Core INSERT and no
-query. The deadline and the notice to the window's managers follow in the sweep
-(``feedback.cases.workflow.services.announce_new_cases``), which needs the calendar.
+``open_case_for_evaluation`` runs inside the rating form's hot path: one Core INSERT, with the
+answer deadline counted from the process's copy of the calendar and the deadline policies
+(``feedback.workdays.queries.deadline_at_path``), so no query. The message to the window's
+managers follows within seconds from the periodic worker
+(``feedback.cases.workflow.services.announce_new_cases``, every 15 seconds): the case row,
+not yet announced, is its outbox.
 
 The second factor is the last four digits of the phone number the citizen left, or else a
 six-digit code shown once at submission. Only a keyed hash of "<tracking no>:<factor>" is
@@ -16,12 +19,15 @@ import hmac
 import re
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert
 
 from feedback import crypto, database
 from feedback.cases.models import Case, CaseKind, CaseSource, CaseState
+from feedback.workdays.calendar import Deadline, DeadlineKind
+from feedback.workdays.queries import deadline_at_path
 from surveys import REASONS_KEY, is_bad
 
 CODE_DIGITS = 6
@@ -65,17 +71,25 @@ def normalise_tracking_no(text: str) -> str:
     return f"{compact[:8]}-{compact[8:]}" if len(compact) == 14 else compact
 
 
-def open_case_for_evaluation(evaluation_id: int, row: Mapping[str, Any], phone: str | None,
-                             nonce: str | None) -> str | None:
-    """Open the case of a stored evaluation that has a tracking number (a bad review, or a
-    comment asking for a reply), in the caller's transaction: one INSERT.
+@dataclass(frozen=True)
+class OpenedCase:
+    access_code: str | None  # the code to show the citizen; None: their phone's digits
+    deadline: Deadline  # by when the citizen gets an answer
 
-    ``row`` is what was inserted into ``evaluations``. Returns the code to show the citizen,
-    or None when the second factor is their phone number.
+
+def open_case_for_evaluation(evaluation_id: int, row: Mapping[str, Any], phone: str | None,
+                             nonce: str | None, unit_path: str) -> OpenedCase:
+    """Open the case of a stored evaluation that has a tracking number (a bad review, or a
+    comment asking for a reply), with its answer deadline, in the caller's transaction: one
+    INSERT.
+
+    ``row`` is what was inserted into ``evaluations``; ``unit_path`` the materialised path of
+    the window's org unit, whose deadline policy applies.
     """
     tracking_no = row["tracking_no"]
     factor, code = second_factor(phone, nonce)
     answers = row["answers"]
+    deadline = deadline_at_path(unit_path, DeadlineKind.CASE_ANSWER, row["created_at"])
     database.execute(_INSERT, {
         "tracking_no": tracking_no,
         "access_hash": access_hash(tracking_no, factor),
@@ -89,8 +103,13 @@ def open_case_for_evaluation(evaluation_id: int, row: Mapping[str, Any], phone: 
         "phone_cipher": row["phone_cipher"],
         "phone_masked": row["phone_masked"],
         "created_at": row["created_at"],
+        "due_at": deadline.due_at,
+        "deadline_start": row["created_at"],
+        "deadline_days": deadline.working_days,
+        "deadline_estimated": deadline.estimated,
+        "deadline_uncovered": " ".join(str(year) for year in deadline.uncovered_years),
     })
-    return code
+    return OpenedCase(code, deadline)
 
 
 def code_for_repeat(evaluation: Any, nonce: str | None) -> str | None:

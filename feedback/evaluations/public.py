@@ -68,7 +68,8 @@ def _window_or_404(code: str) -> Window:
 # version it shows today, in one round trip and without the ORM's identity map (the hot path).
 _PUBLIC_WINDOW = text(f"""
 SELECT w.id, w.code, w.name, w.active, w.qr_key_version, w.category_id,
-       u.name AS hall_name, cv.id AS version_id, cv.fingerprint AS version_fingerprint
+       u.name AS hall_name, u.path AS unit_path,
+       cv.id AS version_id, cv.fingerprint AS version_fingerprint
 FROM windows AS w
 JOIN org_units AS u ON u.id = w.org_unit_id
 LEFT JOIN survey_versions AS cv ON cv.id = ({current_version_sql("w.id", "w.category_id")})

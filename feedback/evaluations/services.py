@@ -93,6 +93,7 @@ class Stored:
     flag_reason: FlagReason | None
     duplicate: bool = False  # the same form was submitted before; nothing new was stored
     access_code: str | None = None  # the case's lookup code, shown once (None: phone digits)
+    due_at: datetime | None = None  # when the case's answer is due (stored now; None on repeat)
 
     @property
     def flagged(self) -> bool:
@@ -107,6 +108,13 @@ class Stored:
 class WindowLike(Protocol):
     id: int
     active: bool
+
+
+def _unit_path(window: WindowLike) -> str:
+    """The window's org unit's materialised path: the rating form's row carries it
+    (``unit_path``); an ORM ``Window`` reads it from its unit."""
+    path = getattr(window, "unit_path", None)
+    return path if path is not None else window.org_unit.path  # type: ignore[attr-defined]
 
 
 def find_by_nonce(nonce: str) -> Evaluation | None:
@@ -200,11 +208,14 @@ def submit_evaluation(
     }
     new_id = database.execute(_INSERT, row).scalar_one()
     rollups.on_submit(row, definition)  # the rollups, in this transaction
-    # Every tracking number is a case (issue 4): one more INSERT, no query.
-    access_code = (case_intake.open_case_for_evaluation(new_id, row, phone, submission.nonce)
-                   if row["tracking_no"] is not None else None)
-    return Stored(new_id, level, row["tracking_no"], row["verified"], row["flag_status"],
-                  reason, access_code=access_code)
+    stored = Stored(new_id, level, row["tracking_no"], row["verified"], row["flag_status"],
+                    reason)
+    if row["tracking_no"] is not None:
+        # Every tracking number is a case, with its deadline: one more INSERT, no query.
+        opened = case_intake.open_case_for_evaluation(new_id, row, phone, submission.nonce,
+                                                      _unit_path(window))
+        stored.access_code, stored.due_at = opened.access_code, opened.deadline.due_at
+    return stored
 
 
 def repeated(earlier: Evaluation, window: WindowLike, submission: Submission) -> Stored:

@@ -14,6 +14,7 @@ local day, and a deadline ends at 24:00 local time of its last working day.
 from __future__ import annotations
 
 import functools
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -93,30 +94,49 @@ def _package_is_working_day(day: date) -> bool | None:
 # once); outside one (sweeps, tests, the command line) every computation reads them afresh.
 _REQUEST_CACHE = "_workdays_admin_days"
 
+# The rating form's hot path opens a bad review's case with its deadline and must not ask the
+# database for the calendar on every rating: it reads each year's entries at most once every
+# ``SHARED_SECONDS`` per process (``_Calendar(shared=True)``). An administrator's change reaches
+# the other processes within that time; this process forgets at once.
+SHARED_SECONDS = 60.0
+_SHARED: dict[int, tuple[float, dict[date, bool]]] = {}
+
 
 def forget_admin_days() -> None:
-    """Drop the entries kept for this request: the calendar services call it on every write."""
+    """Drop the entries kept for this request and this process: the calendar services call
+    it on every write."""
+    _SHARED.clear()
     if has_request_context():
         g.pop(_REQUEST_CACHE, None)
 
 
 class _Calendar:
-    """The administrator entries of the years one computation touches, one query a year."""
+    """The administrator entries of the years one computation touches, one query a year
+    (kept for the request, or with ``shared`` for ``SHARED_SECONDS`` in the process)."""
 
-    def __init__(self) -> None:
+    def __init__(self, shared: bool = False) -> None:
+        self._shared = shared
         self._entries: dict[int, dict[date, bool]] = (
             g.setdefault(_REQUEST_CACHE, {}) if has_request_context() else {}
         )
 
     def _admin(self, year: int) -> dict[date, bool]:
-        if year not in self._entries:
-            rows = db.session.execute(
-                select(CalendarDay.day, CalendarDay.is_working_day).where(
-                    CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)
-                )
+        if year in self._entries:
+            return self._entries[year]
+        if self._shared:
+            kept = _SHARED.get(year)
+            if kept is not None and time.monotonic() - kept[0] < SHARED_SECONDS:
+                return kept[1]
+        rows = db.session.execute(
+            select(CalendarDay.day, CalendarDay.is_working_day).where(
+                CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)
             )
-            self._entries[year] = {day: working for day, working in rows}
-        return self._entries[year]
+        )
+        entries = {day: working for day, working in rows}
+        self._entries[year] = entries
+        if self._shared:
+            _SHARED[year] = (time.monotonic(), entries)
+        return entries
 
     def decide(self, day: date) -> tuple[bool, Source]:
         """Whether ``day`` is a working day, and which source said so."""
@@ -143,17 +163,18 @@ def day_source(day: date) -> Source:
 # --- counting -----------------------------------------------------------------------------
 
 
-def add_working_days(start: datetime, days: int) -> Deadline:
+def add_working_days(start: datetime, days: int, *, shared: bool = False) -> Deadline:
     """The deadline ``days`` working days after the aware ``start``.
 
     Counting starts on the working day after ``start``'s local day, so a case opened on a
     Friday evening with 5 days is due at 24:00 of the next Friday (no holiday between).
-    ``days`` 0 is the end of ``start``'s own day. Raises ``ValueError`` for a naive
-    ``start`` or negative ``days``.
+    ``days`` 0 is the end of ``start``'s own day. ``shared`` reads the administrators' entries
+    through the process's cache (the rating form's hot path). Raises ``ValueError`` for a
+    naive ``start`` or negative ``days``.
     """
     if days < 0:
         raise ValueError("days must not be negative")
-    calendar = _Calendar()
+    calendar = _Calendar(shared)
     day = local_date(start)
     counted, uncovered = 0, set()
     for _ in range(MAX_SCAN_DAYS):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -15,6 +16,7 @@ from feedback.orgs.models import OrgUnit
 from feedback.workdays.calendar import (
     ADMIN,
     PACKAGE,
+    SHARED_SECONDS,
     WEEKENDS,
     Deadline,
     DeadlineKind,
@@ -75,6 +77,38 @@ def deadline_days(unit: OrgUnit | None, kind: DeadlineKind) -> int:
 def deadline_for(unit: OrgUnit | None, kind: DeadlineKind, start: datetime) -> Deadline:
     """The ``kind`` deadline of something at ``unit`` that started at ``start``."""
     return add_working_days(start, deadline_days(unit, kind))
+
+
+# The rating form's hot path reads every policy (they are few) at most once every
+# ``SHARED_SECONDS`` per process, like the calendar's entries (``feedback.workdays.calendar``).
+_SHARED_POLICIES: list = []  # [(read at, {(unit id, kind): working days})]
+
+
+def forget_policies() -> None:
+    """Drop this process's copy of the policies: ``set_deadline_policy`` calls it."""
+    _SHARED_POLICIES.clear()
+
+
+def _shared_policies() -> dict[tuple[int, DeadlineKind], int]:
+    if _SHARED_POLICIES and time.monotonic() - _SHARED_POLICIES[0][0] < SHARED_SECONDS:
+        return _SHARED_POLICIES[0][1]
+    policies = {(unit_id, kind): days for unit_id, kind, days in db.session.execute(
+        select(DeadlinePolicy.org_unit_id, DeadlinePolicy.kind, DeadlinePolicy.working_days))}
+    _SHARED_POLICIES[:] = [(time.monotonic(), policies)]
+    return policies
+
+
+def deadline_at_path(unit_path: str, kind: DeadlineKind, start: datetime) -> Deadline:
+    """``deadline_for`` the unit whose materialised path is ``unit_path``, for the rating
+    form's hot path: policies and calendar come from the process's copies (read at most once
+    every ``SHARED_SECONDS``), so a rating asks the database nothing for its deadline."""
+    policies = _shared_policies()
+    days = default_days(kind)
+    for unit_id in reversed([int(part) for part in unit_path.strip("/").split("/") if part]):
+        if (unit_id, kind) in policies:
+            days = policies[(unit_id, kind)]
+            break
+    return add_working_days(start, days, shared=True)
 
 
 def get_policy(unit: OrgUnit, kind: DeadlineKind) -> DeadlinePolicy | None:

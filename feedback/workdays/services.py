@@ -24,7 +24,13 @@ from feedback.workdays.models import (
     DeadlineKind,
     DeadlinePolicy,
 )
-from feedback.workdays.queries import FIRST_YEAR, LAST_YEAR, get_policy, list_entries
+from feedback.workdays.queries import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    forget_policies,
+    get_policy,
+    list_entries,
+)
 
 if TYPE_CHECKING:
     from feedback.accounts.models import User
@@ -210,7 +216,6 @@ def clear_calendar_year(actor: User | None, year: int) -> int:
         db.session.delete(entry)
     db.session.flush()
     forget_admin_days()
-    forget_admin_days()
     return len(entries)
 
 
@@ -244,5 +249,6 @@ def set_deadline_policy(actor: User | None, unit: OrgUnit, kind: DeadlineKind,
         policy.updated_at = clock.now()
         action = "deadline_policy.set"
     db.session.flush()
+    forget_policies()
     record(actor, action, unit, {"kind": kind.value, "working_days": [old, working_days]})
     return True

@@ -132,13 +132,15 @@ def test_case_goes_overdue_by_working_days_under_manyi_sweep(app, runner, world,
     with clock.frozen_at(opened):
         tracking_no = shown(rate(app.test_client(), world.window_a, overall="1").text,
                             "tracking-no")
-    assert case_by_number(tracking_no).due_at is None  # the hot path asks the calendar nothing
-
-    output = sweep(runner, opened + timedelta(minutes=5))
-    assert "cases announced: 1" in output and "cases overdue: 0" in output
+    # The deadline is counted in the rating's own transaction, holidays included.
     case = case_by_number(tracking_no)
     assert case.due_at == datetime(2025, 10, 15, 0, 0, tzinfo=BEIJING)
     assert case.deadline_days == 5 and not case.deadline_estimated
+    assert case.deadline_start == opened
+
+    output = sweep(runner, opened + timedelta(minutes=5))
+    assert "cases announced: 1" in output and "cases overdue: 0" in output
+    assert case_by_number(tracking_no).due_at == datetime(2025, 10, 15, 0, 0, tzinfo=BEIJING)
     managers_told = db.session.scalars(select(Notification.user_id).where(
         Notification.kind == "case.new")).all()
     assert managers_told == [world.manager_a.id]
