@@ -180,3 +180,33 @@ def test_demo_data_is_the_same_every_run(app):
     assert load_demo(now=now) == summary
     assert snapshot() == first
     db.session.rollback()
+
+
+def test_demo_shows_the_loop_running(demo):
+    """After ``manyi demo`` the detection has watched the six months and the periodic steps
+    have run once: the weak and the silent windows have alerts, the overdue case is escalated,
+    the dashboards mark the alerts."""
+    from feedback.alerts.models import Alert
+    from feedback.alerts.queries import alert_markers
+    from feedback.alerts.rules import AlertKind
+    from feedback.cases.models import Case, EventKind
+    from feedback.clock import local_date
+    from feedback.periodic.models import StepRun
+
+    alerts = db.session.scalars(select(Alert)).all()
+    kinds = {(a.window.name, a.window.org_unit.code, a.kind) for a in alerts}
+    assert ("物业投诉受理窗口", "HN-CS-WC-H1", AlertKind.LOW_INDEX) in kinds
+    assert any(kind == AlertKind.SILENCE for *_place, kind in kinds)
+    assert "periodic steps run once" in demo.output.lower()
+
+    overdue = db.session.scalars(select(Case).where(Case.overdue.is_(True))).all()
+    assert overdue and all(
+        any(e.kind == EventKind.OVERDUE and e.details["escalated_to"] for e in case.events)
+        for case in overdue)
+    assert db.session.get(StepRun, "cases overdue").last_success_at is not None
+
+    weak = next(a.window for a in alerts if a.window.org_unit.code == "HN-CS-WC-H1"
+                and a.kind == AlertKind.LOW_INDEX)
+    raised = sorted(local_date(a.detected_at) for a in alerts if a.window_id == weak.id)
+    markers = alert_markers([weak.id], raised[0], raised[-1])
+    assert [day for day, _label in markers] == raised

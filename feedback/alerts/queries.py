@@ -224,3 +224,25 @@ def existing_periods(window_ids: Iterable[int],
     for window_id, kind, start, end in rows:
         found[(window_id, AlertKind(kind))].append((start, end))
     return found
+
+
+def alert_markers(window_ids: Collection[int], start: date,
+                  end: date) -> list[tuple[date, str]]:
+    """Markers for a trend chart of ``window_ids``: the local days alerts on those windows
+    were raised within ``start``..``end`` (dismissed ones too: they were raised), labelled
+    with the alert's kind in the current language, in date order."""
+    from flask_babel import gettext as _
+
+    from feedback.alerts.texts import kind_label
+    from feedback.clock import end_of_local_day, local_date, start_of_local_day
+
+    ids = sorted({int(i) for i in window_ids})
+    if not ids or end < start:
+        return []
+    rows = db.session.execute(
+        select(Alert.detected_at, Alert.kind)
+        .where(Alert.window_id.in_(ids),
+               Alert.detected_at >= start_of_local_day(start),
+               Alert.detected_at < end_of_local_day(end))
+        .order_by(Alert.detected_at))
+    return [(local_date(at), _("Alert: %(kind)s", kind=kind_label(kind))) for at, kind in rows]

@@ -30,7 +30,7 @@ from flask_login import current_user
 
 from feedback.accounts.models import Role
 from feedback.alerts.models import Alert
-from feedback.alerts.queries import count_open_alerts, open_alerts
+from feedback.alerts.queries import alert_markers, count_open_alerts, open_alerts
 from feedback.cases.figures import handling_figures
 from feedback.cases.queries import open_cases
 from feedback.charts.cache import KEY_PATTERN, Chart, ChartCache
@@ -253,7 +253,8 @@ def _chart_url(endpoint: str, code: str, chart: Chart, key: str, period: Period,
 
 def _window_charts(window: Window, period: Period, this, last) -> dict[str, Chart]:
     series = window_series([window.id], period.start, period.end, period.granularity)
-    markers = notice_markers([window.id], period.start, period.end)
+    markers = sorted([*notice_markers([window.id], period.start, period.end),
+                      *alert_markers([window.id], period.start, period.end)])
     return {
         "trend": dashboard_charts.trend_chart(series, period.granularity, markers),
         "distribution": dashboard_charts.distribution_chart(this, last),

@@ -33,6 +33,15 @@ def demo_command(if_empty: bool) -> None:
         raise
     db.session.commit()
     _echo_summary(summary)
+    # What the periodic worker does at once when it starts: new cases announced, the overdue
+    # ones escalated, today's alerts, e-mail. Done here so the demo shows it even without one.
+    from feedback import clock
+    from feedback.periodic.services import sweep
+
+    outcomes = sweep(clock.now())
+    click.echo("Periodic steps run once: " + ", ".join(
+        f"{o.step} {o.count}" if o.ok else f"{o.step} ({o.error or 'running elsewhere'})"
+        for o in outcomes) + ".")
 
 
 def _echo_summary(summary: DemoSummary) -> None:

@@ -232,8 +232,15 @@ def add_notices(ctx: DemoContext) -> None:
     add_demo_notices(ctx)
 
 
+def add_alert_history(ctx: DemoContext) -> None:
+    """The alerts the six months would have raised, day by day (``feedback.alerts.demo``)."""
+    from feedback.alerts.demo import add_alert_history as add_demo_alerts
+
+    add_demo_alerts(ctx)
+
+
 STEPS: tuple[Step, ...] = (add_units, add_windows, add_staff, add_users, add_evaluations,
-                           add_cases, add_notices)
+                           add_cases, add_notices, add_alert_history)
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -35,8 +35,10 @@ if TYPE_CHECKING:
 
 DAYS = 183
 FLAGGED_SHARE = 0.02
-# Windows that stop being rated this many days before "now" (the QR code went missing).
+# Windows that stop being rated this many days before "now" (the QR code went missing), and
+# the weekday mean they had before: busy enough for the silence alert to notice (median 5).
 SILENT_DAYS = 7
+SILENT_VOLUME = 9
 # Mean ratings a weekday, by trade.
 VOLUME = {
     "licensing": 5, "utilities": 6, "parks": 3, "real_estate": 8, "property": 3,
@@ -79,6 +81,8 @@ def add_evaluations(ctx: DemoContext) -> None:
         staff_ids = [s.id for s in ctx.staff.get(ref, [])]
         trade = window.category.code
         volume = VOLUME.get(trade, 8) * rng.uniform(0.5, 1.6)
+        if ref in silent:
+            volume = max(volume, SILENT_VOLUME)
         if ref in weak:
             quality, trend = rng.uniform(3.0, 3.4), rng.uniform(-0.3, 0.1)
         else:
